@@ -1,0 +1,69 @@
+# The committee registry: `make run` serves the demo, `make test` runs the whole suite.
+# Every package, system package and service check the project needs is here.
+
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+# The suite's real services (override to point elsewhere).
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/registry
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+SYSTEM_PACKAGES := chromium fonts-dejavu-core poppler-utils
+
+.PHONY: run test venv venv-dev system-deps services lint format check messages demo bench bench-reports backup restore clean
+
+$(VENV)/.installed: requirements.lock
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@touch $@
+
+$(VENV)/.installed-dev: requirements-dev.lock $(VENV)/.installed
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.lock
+	@touch $@
+
+venv: $(VENV)/.installed
+venv-dev: $(VENV)/.installed-dev
+
+## run: the demo on an embedded SQLite database, tasks in-process, at http://127.0.0.1:$(PORT)/
+run: venv
+	env -u DATABASE_URL -u REDIS_URL $(PY) manage.py migrate --noinput
+	env -u DATABASE_URL -u REDIS_URL $(PY) manage.py load_seeds
+	env -u DATABASE_URL -u REDIS_URL $(PY) manage.py create_demo_accounts
+	env -u DATABASE_URL -u REDIS_URL $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+## system-deps: Debian packages the tests need (headless Chromium, fonts, pdftoppm)
+system-deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:$$missing"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+## services: stop with a clear message when PostgreSQL or Redis is not reachable
+services: venv-dev
+	@DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) scripts/check_services.py
+
+lint: venv-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv-dev
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+check: venv-dev
+	env -u DATABASE_URL -u REDIS_URL $(PY) manage.py check --fail-level WARNING
+	env -u DATABASE_URL -u REDIS_URL $(PY) manage.py makemigrations --check --dry-run
+
+## test: the whole suite on PostgreSQL and Redis, with a real Celery worker and headless Chromium
+test: venv-dev system-deps services lint check
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest $(PYTEST_ARGS)
+
+## messages: collect and compile the translations (needs GNU gettext)
+messages: venv-dev
+	$(PY) manage.py makemessages -l vi -l en --ignore=.venv --ignore=var
+	$(PY) manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,305 @@
+"""The admin that city staff browse: committees, agencies, instruments, lineage."""
+
+from django.contrib import admin
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from guardian.admin import GuardedModelAdminMixin
+
+from committees.admin_base import RegistryAdmin, active_filter
+from committees.models import Agency, Committee, LegalInstrument, Succession
+from committees.partial_dates import format_partial_date
+from mandates.models import Mandate, Measurement, Target
+from members.models import Membership
+
+admin.site.site_header = _("Committee registry")
+admin.site.site_title = _("Committee registry")
+admin.site.index_title = _("Registry administration")
+
+
+@admin.register(Agency)
+class AgencyAdmin(RegistryAdmin):
+    list_display = ("name", "short_name", "kind", "level", "parent")
+    list_filter = ("level", "kind")
+    list_select_related = ("parent",)
+    autocomplete_fields = ("parent",)
+    prepopulated_fields = {"slug": ("name",)}
+    folded_search_fields = ("search_key",)
+
+
+@admin.register(LegalInstrument)
+class LegalInstrumentAdmin(RegistryAdmin):
+    list_display = ("__str__", "kind", "issuer", "signed_display", "source")
+    list_filter = ("kind", "issuer__level", ("issuer", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("issuer",)
+    autocomplete_fields = ("issuer",)
+    date_hierarchy = "signed_on"
+    folded_search_fields = ("search_key",)
+
+    @admin.display(description=_("signed on"), ordering="signed_on")
+    def signed_display(self, obj):
+        return format_partial_date(obj.signed_on, obj.signed_precision)
+
+
+class MembershipInline(admin.TabularInline):
+    """The roster, shown read-only: roster changes go through the roster operations."""
+
+    model = Membership
+    fk_name = "committee"
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name_plural = _("roster (active first, by role)")
+    fields = (
+        "person",
+        "role",
+        "title_at_appointment",
+        "start_display",
+        "end_display",
+        "end_reason",
+        "appointed_by",
+    )
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("person", "appointed_by")
+            .order_by(F("end_date").desc(nulls_first=True), "role_rank", "person__full_name")
+        )
+
+    @admin.display(description=_("start"))
+    def start_display(self, obj):
+        return format_partial_date(obj.start_date, obj.start_precision)
+
+    @admin.display(description=_("end"))
+    def end_display(self, obj):
+        return format_partial_date(obj.end_date, obj.end_precision) if obj.end_date else "—"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class MandateInline(admin.TabularInline):
+    model = Mandate
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = True
+    fields = ("order", "text", "category", "legal_basis_display")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("legal_basis")
+
+    @admin.display(description=_("legal basis"))
+    def legal_basis_display(self, obj):
+        return "; ".join(str(item) for item in obj.legal_basis.all())
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class TargetInline(admin.TabularInline):
+    model = Target
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = True
+    fields = ("indicator", "baseline", "latest_value", "target_value", "unit", "deadline_display")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        latest = Measurement.objects.filter(target=OuterRef("pk")).order_by("-date", "-pk")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(latest_value=Subquery(latest.values("value")[:1]))
+        )
+
+    @admin.display(description=_("latest measurement"))
+    def latest_value(self, obj):
+        return obj.latest_value if obj.latest_value is not None else "—"
+
+    @admin.display(description=_("deadline"))
+    def deadline_display(self, obj):
+        return format_partial_date(obj.deadline, obj.deadline_precision)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class SuccessionInline(admin.TabularInline):
+    model = Succession
+    fk_name = "predecessor"
+    extra = 0
+    autocomplete_fields = ("successor", "instrument")
+    verbose_name_plural = _("successors")
+
+
+@admin.register(Committee)
+class CommitteeAdmin(GuardedModelAdminMixin, RegistryAdmin):
+    list_display = (
+        "name",
+        "kind",
+        "level",
+        "standing_agency",
+        "declared_member_count",
+        "actual_count",
+        "gap",
+        "is_active_display",
+    )
+    list_filter = (
+        "level",
+        "kind",
+        active_filter("dissolved_on"),
+        ("standing_agency", admin.RelatedOnlyFieldListFilter),
+    )
+    list_select_related = ("standing_agency", "parent")
+    autocomplete_fields = ("parent", "standing_agency", "established_by", "declared_by")
+    prepopulated_fields = {"slug": ("name",)}
+    date_hierarchy = "founded_on"
+    readonly_fields = ("counts", "lineage", "support_group_list")
+    inlines = (MembershipInline, MandateInline, TargetInline, SuccessionInline)
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "name",
+                    "short_name",
+                    "slug",
+                    "kind",
+                    "level",
+                    "parent",
+                    "standing_agency",
+                    "description",
+                )
+            },
+        ),
+        (
+            _("Establishment"),
+            {
+                "fields": (
+                    "established_by",
+                    ("founded_on", "founded_precision"),
+                    ("dissolved_on", "dissolved_precision"),
+                )
+            },
+        ),
+        (
+            _("Members"),
+            {"fields": (("declared_member_count", "declared_by"), "counts", "support_group_list")},
+        ),
+        (_("Lineage"), {"fields": ("lineage",)}),
+        (_("Source"), {"fields": ("source", "source_date")}),
+    )
+
+    def get_queryset(self, request):
+        queryset = (
+            super()
+            .get_queryset(request)
+            .annotate(
+                active_count=Count("memberships", filter=Q(memberships__end_date__isnull=True))
+            )
+        )
+        if (
+            request.resolver_match
+            and request.resolver_match.url_name == "committees_committee_change"
+        ):
+            queryset = queryset.prefetch_related(
+                Prefetch(
+                    "successions_in",
+                    queryset=Succession.objects.select_related("predecessor", "instrument"),
+                ),
+                Prefetch(
+                    "successions_out",
+                    queryset=Succession.objects.select_related("successor", "instrument"),
+                ),
+                Prefetch(
+                    "support_groups",
+                    queryset=Committee.objects.annotate(
+                        active_count=Count(
+                            "memberships", filter=Q(memberships__end_date__isnull=True)
+                        )
+                    ),
+                ),
+            ).select_related("declared_by")
+        return queryset
+
+    @admin.display(description=_("actual"), ordering="active_count")
+    def actual_count(self, obj):
+        return obj.active_count
+
+    @admin.display(description=_("gap"))
+    def gap(self, obj):
+        if obj.declared_member_count is None:
+            return "—"
+        return obj.declared_member_count - obj.active_count
+
+    @admin.display(description=_("active"), boolean=True, ordering="dissolved_on")
+    def is_active_display(self, obj):
+        return obj.dissolved_on is None
+
+    @admin.display(description=_("declared vs actual members"))
+    def counts(self, obj):
+        declared = obj.declared_member_count
+        if declared is None:
+            return format_html("{}: — · {}: {}", _("declared"), _("known"), obj.active_count)
+        return format_html(
+            "{}: <strong>{}</strong> · {}: <strong>{}</strong> · {}: <strong>{}</strong>",
+            _("declared"),
+            declared,
+            _("known"),
+            obj.active_count,
+            _("names still to record"),
+            max(declared - obj.active_count, 0),
+        )
+
+    @admin.display(description=_("predecessors and successors"))
+    def lineage(self, obj):
+        def row(succession, other):
+            when = format_partial_date(succession.date, succession.date_precision)
+            url = reverse("admin:committees_committee_change", args=[other.pk])
+            return (succession.get_kind_display(), url, other, when, succession.instrument or "")
+
+        rows = [row(s, s.predecessor) for s in obj.successions_in.all()]
+        rows += [row(s, s.successor) for s in obj.successions_out.all()]
+        if not rows:
+            return "—"
+        return format_html_join("", '<div>{} <a href="{}">{}</a> ({}) {}</div>', rows)
+
+    @admin.display(description=_("support groups"))
+    def support_group_list(self, obj):
+        groups = list(obj.support_groups.all())
+        if not groups:
+            return "—"
+        return format_html_join(
+            "",
+            '<div><a href="{}">{}</a> ({} {})</div>',
+            (
+                (
+                    reverse("admin:committees_committee_change", args=[g.pk]),
+                    g,
+                    g.active_count,
+                    _("known"),
+                )
+                for g in groups
+            ),
+        )
+
+
+@admin.register(Succession)
+class SuccessionAdmin(RegistryAdmin):
+    list_display = ("predecessor", "kind", "successor", "date_display", "instrument")
+    list_filter = ("kind",)
+    list_select_related = ("predecessor", "successor", "instrument")
+    autocomplete_fields = ("predecessor", "successor", "instrument")
+    folded_search_fields = ("predecessor__search_key", "successor__search_key")
+
+    @admin.display(description=_("date"), ordering="date")
+    def date_display(self, obj):
+        return format_partial_date(obj.date, obj.date_precision)

@@ -1,0 +1,353 @@
+"""Governance bodies and what founds them: agencies, legal instruments, committees, lineage."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from simple_history.models import HistoricalRecords
+
+from committees.partial_dates import PartialDate, format_partial_date, normalise, precision_field
+from committees.text import fold, nfc
+
+
+class Level(models.TextChoices):
+    NATIONAL = "national", _("national")
+    CITY = "city", _("city")
+    WARD = "ward", _("ward")
+
+
+class Sourced(models.Model):
+    """A record taken from a document cites it: a URL or a seed article's file name, and a date."""
+
+    source = models.CharField(
+        _("source"),
+        max_length=500,
+        blank=True,
+        help_text=_("URL of the document, or the file name of the source article."),
+    )
+    source_date = models.DateField(_("source date"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Agency(Sourced):
+    class Kind(models.TextChoices):
+        PEOPLES_COMMITTEE = "peoples_committee", _("People's Committee")
+        DEPARTMENT = "department", _("department")
+        POLICE = "police", _("police")
+        PARTY = "party", _("Party body")
+        GOVERNMENT = "government", _("government")
+        MINISTRY = "ministry", _("ministry")
+        LEGISLATURE = "legislature", _("legislature")
+        DIVISION = "division", _("division")
+        OTHER = "other", _("other")
+
+    name = models.CharField(_("name"), max_length=300)
+    short_name = models.CharField(_("short name"), max_length=100, blank=True)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices, default=Level.CITY)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    search_key = models.CharField(_("search key"), max_length=500, editable=False, db_index=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+        ordering = ["level", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(parent=F("pk")), name="committees_agency_not_own_parent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.short_name or self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("portal:agency-detail", args=[self.slug])
+
+    def clean(self) -> None:
+        self.name = nfc(self.name)
+        self.short_name = nfc(self.short_name)
+        self.search_key = fold(f"{self.name} {self.short_name}")
+        if self.parent_id and self.pk and self.parent_id == self.pk:
+            raise ValidationError({"parent": _("An agency cannot be its own parent.")})
+
+
+class LegalInstrument(Sourced):
+    class Kind(models.TextChoices):
+        DECISION = "decision", _("decision")
+        RESOLUTION = "resolution", _("resolution")
+        LAW = "law", _("law")
+        SCHEME = "scheme", _("scheme")
+        PLAN = "plan", _("plan")
+        PROGRAMME = "programme", _("programme")
+        STRATEGY = "strategy", _("strategy")
+        OTHER = "other", _("other")
+
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    number = models.CharField(
+        _("number"), max_length=100, blank=True, help_text=_('As printed, e.g. "944/QĐ-UBND".')
+    )
+    title = models.CharField(_("title"), max_length=500)
+    issuer = models.ForeignKey(
+        Agency,
+        verbose_name=_("issuer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="instruments",
+    )
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    signed_precision = precision_field(_("signed-date precision"))
+    effective_on = models.DateField(_("effective from"), null=True, blank=True)
+    effective_precision = precision_field(_("effective-date precision"))
+    url = models.URLField(_("URL"), max_length=500, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    search_key = models.CharField(_("search key"), max_length=700, editable=False, db_index=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("legal instrument")
+        verbose_name_plural = _("legal instruments")
+        ordering = ["-signed_on", "number", "title"]
+
+    def __str__(self) -> str:
+        label = self.get_kind_display().capitalize()
+        if self.number:
+            return f"{label} {self.number}"
+        return f"{label}: {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("portal:decision-detail", args=[self.pk])
+
+    @property
+    def signed(self) -> PartialDate:
+        return PartialDate(self.signed_on, self.signed_precision)
+
+    def clean(self) -> None:
+        self.number = nfc(self.number)
+        self.title = nfc(self.title)
+        self.signed_on = normalise(self.signed_on, self.signed_precision)
+        self.effective_on = normalise(self.effective_on, self.effective_precision)
+        self.search_key = fold(f"{self.number} {self.title}")
+        if self.signed_on and self.effective_on and self.effective_on < self.signed_on:
+            raise ValidationError(
+                {"effective_on": _("The effective date cannot be before the signing date.")}
+            )
+
+
+class Committee(Sourced):
+    class Kind(models.TextChoices):
+        STEERING = "steering", _("steering committee")
+        NATIONAL = "national", _("national committee")
+        SUPPORT_GROUP = "support_group", _("support group")
+        COUNCIL = "council", _("council")
+        OTHER = "other", _("other body")
+
+    name = models.CharField(_("name"), max_length=400)
+    short_name = models.CharField(_("short name"), max_length=150, blank=True)
+    slug = models.SlugField(_("slug"), max_length=150, unique=True)
+    kind = models.CharField(_("kind"), max_length=15, choices=Kind.choices, default=Kind.STEERING)
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices, default=Level.CITY)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent committee"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="support_groups",
+        help_text=_("For a support group (or a sub-committee): the committee it assists."),
+    )
+    standing_agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("standing agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="committees_served",
+    )
+    established_by = models.ForeignKey(
+        LegalInstrument,
+        verbose_name=_("establishing instrument"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="committees_established",
+    )
+    founded_on = models.DateField(_("founded on"), null=True, blank=True)
+    founded_precision = precision_field(_("founding-date precision"))
+    dissolved_on = models.DateField(_("dissolved on"), null=True, blank=True)
+    dissolved_precision = precision_field(_("dissolution-date precision"))
+    declared_member_count = models.PositiveIntegerField(
+        _("declared member count"), null=True, blank=True
+    )
+    declared_by = models.ForeignKey(
+        LegalInstrument,
+        verbose_name=_("count declared by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    description = models.TextField(_("description"), blank=True)
+    search_key = models.CharField(_("search key"), max_length=600, editable=False, db_index=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("committee")
+        verbose_name_plural = _("committees")
+        ordering = ["level", "name"]
+        permissions = [
+            ("manage_roster", _("Can keep the committee's roster")),
+            ("add_measurement_to", _("Can add measurements to the committee's targets")),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(dissolved_on__isnull=True)
+                | Q(founded_on__isnull=True)
+                | Q(dissolved_on__gte=F("founded_on")),
+                name="committees_committee_dissolved_after_founded",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="support_group") | Q(parent__isnull=False),
+                name="committees_committee_support_group_has_parent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.short_name or self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("portal:committee-detail", args=[self.slug])
+
+    @property
+    def founded(self) -> PartialDate:
+        return PartialDate(self.founded_on, self.founded_precision)
+
+    @property
+    def dissolved(self) -> PartialDate:
+        return PartialDate(self.dissolved_on, self.dissolved_precision)
+
+    @property
+    def is_active(self) -> bool:
+        return self.dissolved_on is None
+
+    def clean(self) -> None:
+        self.name = nfc(self.name)
+        self.short_name = nfc(self.short_name)
+        self.search_key = fold(f"{self.name} {self.short_name}")
+        self.founded_on = normalise(self.founded_on, self.founded_precision)
+        self.dissolved_on = normalise(self.dissolved_on, self.dissolved_precision)
+        errors = {}
+        if self.founded_on and self.dissolved_on and self.dissolved_on < self.founded_on:
+            errors["dissolved_on"] = _("A committee cannot be dissolved before it was founded.")
+        if self.kind == self.Kind.SUPPORT_GROUP:
+            if self.parent is None:
+                errors["parent"] = _("A support group must name the committee it assists.")
+            elif self.parent.kind == self.Kind.SUPPORT_GROUP:
+                errors["parent"] = _(
+                    "A support group's parent must be a committee, not another support group."
+                )
+            elif self.pk and self.parent_id == self.pk:
+                errors["parent"] = _("A committee cannot be its own parent.")
+        elif self.parent_id and self.pk and self.parent_id == self.pk:
+            errors["parent"] = _("A committee cannot be its own parent.")
+        if errors:
+            raise ValidationError(errors)
+
+    def dissolved_display(self) -> str:
+        return format_partial_date(self.dissolved_on, self.dissolved_precision)
+
+
+class Succession(Sourced):
+    """One step of lineage: a body merged into, renamed to, replaced by or split into another."""
+
+    class Kind(models.TextChoices):
+        MERGED_INTO = "merged_into", _("merged into")
+        RENAMED_TO = "renamed_to", _("renamed to")
+        REPLACED_BY = "replaced_by", _("replaced by")
+        SPLIT_INTO = "split_into", _("split into")
+
+    predecessor = models.ForeignKey(
+        Committee,
+        verbose_name=_("predecessor"),
+        on_delete=models.PROTECT,
+        related_name="successions_out",
+    )
+    successor = models.ForeignKey(
+        Committee,
+        verbose_name=_("successor"),
+        on_delete=models.PROTECT,
+        related_name="successions_in",
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    date = models.DateField(_("date"), null=True, blank=True)
+    date_precision = precision_field(_("date precision"))
+    instrument = models.ForeignKey(
+        LegalInstrument,
+        verbose_name=_("instrument"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="successions",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("succession")
+        verbose_name_plural = _("successions")
+        ordering = ["date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(predecessor=F("successor")),
+                name="committees_succession_not_to_itself",
+            ),
+            models.UniqueConstraint(
+                fields=["predecessor", "successor", "kind"],
+                name="committees_succession_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor} → {self.get_kind_display()} → {self.successor}"
+
+    def clean(self) -> None:
+        self.date = normalise(self.date, self.date_precision)
+        if self.predecessor_id and self.predecessor_id == self.successor_id:
+            raise ValidationError(_("A committee cannot succeed itself."))
+
+    @property
+    def when(self) -> PartialDate:
+        return PartialDate(self.date, self.date_precision)
+
+
+class CommitteeUserObjectPermission(UserObjectPermissionBase):
+    """Guardian's direct foreign-key table: per-committee rights of one user."""
+
+    content_object = models.ForeignKey(Committee, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = _("committee permission of a user")
+        verbose_name_plural = _("committee permissions of users")
+
+
+class CommitteeGroupObjectPermission(GroupObjectPermissionBase):
+    """Guardian's direct foreign-key table: per-committee rights of a group."""
+
+    content_object = models.ForeignKey(Committee, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        verbose_name = _("committee permission of a group")
+        verbose_name_plural = _("committee permissions of groups")

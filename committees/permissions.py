@@ -1,0 +1,137 @@
+"""The one place that answers who may see or change what.
+
+Views, the admin, the API and tasks all ask this module; nothing else calls
+django-guardian. Kinds of user: city staff (read everything), leaders (read,
+download reports), the secretariat of a committee (keep that committee's roster
+and its support groups' rosters), administrators (superusers: everything).
+"""
+
+from django.contrib.auth.models import AnonymousUser, Group, Permission
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+
+from committees.models import (
+    Committee,
+    CommitteeGroupObjectPermission,
+    CommitteeUserObjectPermission,
+)
+
+CITY_STAFF_GROUP = "City staff"
+LEADERS_GROUP = "Leaders"
+SECRETARIAT_GROUP = "Secretariat"
+
+ROSTER_PERMISSION = "committees.manage_roster"
+MEASUREMENT_PERMISSION = "committees.add_measurement_to"
+REGISTRY_APPS = ("committees", "members", "mandates", "reports")
+
+
+def _user_ok(user) -> bool:
+    return (
+        user is not None
+        and not isinstance(user, AnonymousUser)
+        and user.is_authenticated
+        and user.is_active
+    )
+
+
+def is_reader(user) -> bool:
+    """Any signed-in, active account may read the registry."""
+    return _user_ok(user)
+
+
+def committees_visible_to(user) -> QuerySet[Committee]:
+    if not is_reader(user):
+        return Committee.objects.none()
+    return Committee.objects.all()
+
+
+def can_view_committee(user, committee: Committee) -> bool:
+    return is_reader(user)
+
+
+def _committees_with(user, codename: str) -> QuerySet[Committee]:
+    """Committees on which the user holds a per-object permission, directly or through a group,
+    and their support groups (the secretariat keeps those rosters too)."""
+    if not _user_ok(user):
+        return Committee.objects.none()
+    if user.is_superuser:
+        return Committee.objects.all()
+    direct = CommitteeUserObjectPermission.objects.filter(
+        user=user, permission__codename=codename
+    ).values("content_object_id")
+    via_group = CommitteeGroupObjectPermission.objects.filter(
+        group__user=user, permission__codename=codename
+    ).values("content_object_id")
+    return Committee.objects.filter(
+        Q(pk__in=direct) | Q(pk__in=via_group) | Q(parent__in=direct) | Q(parent__in=via_group)
+    )
+
+
+def committees_roster_editable_by(user) -> QuerySet[Committee]:
+    return _committees_with(user, ROSTER_PERMISSION.split(".")[1])
+
+
+def can_manage_roster(user, committee: Committee) -> bool:
+    if not _user_ok(user):
+        return False
+    if user.is_superuser:
+        return True
+    return committees_roster_editable_by(user).filter(pk=committee.pk).exists()
+
+
+def can_add_measurement(user, committee: Committee | None) -> bool:
+    if not _user_ok(user):
+        return False
+    if user.is_superuser:
+        return True
+    if committee is None:
+        return False
+    return (
+        _committees_with(user, MEASUREMENT_PERMISSION.split(".")[1])
+        .filter(pk=committee.pk)
+        .exists()
+    )
+
+
+def require_roster_right(user, committee: Committee) -> None:
+    if not can_manage_roster(user, committee):
+        raise PermissionDenied("You may not change this committee's roster.")
+
+
+def ensure_groups(**kwargs) -> None:
+    """Create the standard groups with their model permissions (run after every migrate)."""
+    view = Permission.objects.filter(
+        content_type__app_label__in=REGISTRY_APPS, codename__startswith="view_"
+    )
+    city_staff, _ = Group.objects.get_or_create(name=CITY_STAFF_GROUP)
+    city_staff.permissions.add(*view)
+    leaders, _ = Group.objects.get_or_create(name=LEADERS_GROUP)
+    leaders.permissions.add(*view)
+    secretariat, _ = Group.objects.get_or_create(name=SECRETARIAT_GROUP)
+    secretariat.permissions.add(*view)
+    secretariat.permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="members",
+            codename__in=["add_membership", "change_membership", "add_person", "change_person"],
+        ),
+        *Permission.objects.filter(content_type__app_label="mandates", codename="add_measurement"),
+    )
+
+
+def grant_secretariat(user, committee: Committee) -> None:
+    """Make the user a member of the secretariat of this committee (and so of its support groups)."""
+    from guardian.shortcuts import assign_perm
+
+    user.groups.add(Group.objects.get_or_create(name=SECRETARIAT_GROUP)[0])
+    if not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    assign_perm(ROSTER_PERMISSION, user, committee)
+    assign_perm(MEASUREMENT_PERMISSION, user, committee)
+
+
+def revoke_secretariat(user, committee: Committee) -> None:
+    from guardian.shortcuts import remove_perm
+
+    remove_perm(ROSTER_PERMISSION, user, committee)
+    remove_perm(MEASUREMENT_PERMISSION, user, committee)

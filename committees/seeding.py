@@ -1,0 +1,227 @@
+"""Load the demo data from the articles (committees/seeds/*.json), idempotently.
+
+Each record is matched on a natural key and written only when it is new or differs,
+so running the loader twice changes no count and writes no new history rows.
+"""
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from django.db import transaction
+
+from committees.models import Agency, Committee, LegalInstrument, Succession
+from committees.partial_dates import Precision, parse_partial_date
+from mandates.models import Mandate, Target
+from members.models import Membership, Person, Position, PositionHolding
+from members.services import membership_appoint, save_validated
+
+SEED_FILE = Path(__file__).resolve().parent / "seeds" / "hcmc_articles.json"
+REASON = "Demo data from the source articles"
+
+
+@dataclass
+class SeedResult:
+    created: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+
+    def count(self, bucket: dict[str, int], model) -> None:
+        name = model._meta.verbose_name_plural
+        bucket[str(name)] = bucket.get(str(name), 0) + 1
+
+
+def _partial(text: str | None) -> tuple[dt.date | None, str]:
+    if not text:
+        return None, Precision.DAY
+    return parse_partial_date(text)
+
+
+def _upsert(result: SeedResult, model, lookup: dict, values: dict):
+    instance = model.objects.filter(**lookup).first()
+    if instance is None:
+        instance = model(**lookup, **values)
+        save_validated(instance, reason=REASON)
+        result.count(result.created, model)
+        return instance
+    changed = False
+    for name, value in values.items():
+        if getattr(instance, name) != value:
+            setattr(instance, name, value)
+            changed = True
+    if changed:
+        save_validated(instance, reason=REASON)
+        result.count(result.updated, model)
+    return instance
+
+
+@transaction.atomic
+def load_seeds(path: Path = SEED_FILE) -> SeedResult:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    result = SeedResult()
+    source_dates = {
+        name: dt.date.fromisoformat(meta["date"]) if meta.get("date") else None
+        for name, meta in data["sources"].items()
+    }
+
+    def cite(row: dict) -> dict:
+        return {"source": row["source"], "source_date": source_dates.get(row["source"])}
+
+    agencies: dict[str, Agency] = {}
+    for row in data["agencies"]:
+        agencies[row["slug"]] = _upsert(
+            result,
+            Agency,
+            {"slug": row["slug"]},
+            {
+                "name": row["name"],
+                "short_name": row.get("short_name", ""),
+                "kind": row["kind"],
+                "level": row["level"],
+                "parent": agencies.get(row.get("parent")),
+                **cite(row),
+            },
+        )
+
+    instruments: dict[str, LegalInstrument] = {}
+    for row in data["instruments"]:
+        signed_on, signed_precision = _partial(row.get("signed"))
+        instruments[row["key"]] = _upsert(
+            result,
+            LegalInstrument,
+            {"kind": row["kind"], "number": row["number"], "title": row["title"]},
+            {
+                "issuer": agencies.get(row.get("issuer")),
+                "signed_on": signed_on,
+                "signed_precision": signed_precision,
+                "summary": row.get("summary", ""),
+                **cite(row),
+            },
+        )
+
+    positions: dict[str, Position] = {}
+    for row in data["positions"]:
+        positions[row["key"]] = _upsert(
+            result,
+            Position,
+            {"agency": agencies[row["agency"]], "title": row["title"]},
+            {"single_holder": row["single_holder"]},
+        )
+
+    people: dict[str, Person] = {}
+    for row in data["people"]:
+        people[row["slug"]] = _upsert(
+            result,
+            Person,
+            {"slug": row["slug"]},
+            {
+                "full_name": row["full_name"],
+                "rank": row.get("rank", ""),
+                "gender": row.get("gender", ""),
+                **cite(row),
+            },
+        )
+
+    for row in data["holdings"]:
+        _upsert(
+            result,
+            PositionHolding,
+            {"person": people[row["person"]], "position": positions[row["position"]]},
+            cite(row),
+        )
+
+    committees: dict[str, Committee] = {}
+    for row in data["committees"]:
+        founded_on, founded_precision = _partial(row.get("founded"))
+        dissolved_on, dissolved_precision = _partial(row.get("dissolved"))
+        committees[row["slug"]] = _upsert(
+            result,
+            Committee,
+            {"slug": row["slug"]},
+            {
+                "name": row["name"],
+                "short_name": row.get("short_name", ""),
+                "kind": row["kind"],
+                "level": row["level"],
+                "parent": committees.get(row.get("parent")),
+                "standing_agency": agencies.get(row.get("standing_agency")),
+                "established_by": instruments.get(row.get("established_by")),
+                "founded_on": founded_on,
+                "founded_precision": founded_precision,
+                "dissolved_on": dissolved_on,
+                "dissolved_precision": dissolved_precision,
+                "declared_member_count": row.get("declared_member_count"),
+                "declared_by": instruments.get(row.get("declared_by")),
+                "description": row.get("description", ""),
+                **cite(row),
+            },
+        )
+
+    for row in data["successions"]:
+        date, precision = _partial(row.get("date"))
+        _upsert(
+            result,
+            Succession,
+            {
+                "predecessor": committees[row["predecessor"]],
+                "successor": committees[row["successor"]],
+                "kind": row["kind"],
+            },
+            {
+                "date": date,
+                "date_precision": precision,
+                "instrument": instruments.get(row.get("instrument")),
+                **cite(row),
+            },
+        )
+
+    for row in data["memberships"]:
+        committee, person = committees[row["committee"]], people[row["person"]]
+        if Membership.objects.filter(committee=committee, person=person, role=row["role"]).exists():
+            continue
+        start, precision = _partial(row.get("start"))
+        position = positions[row["position"]] if row.get("position") else None
+        membership_appoint(
+            committee=committee,
+            person=person,
+            role=row["role"],
+            start=start,
+            start_precision=precision,
+            position=position,
+            title=row.get("title", ""),
+            decision=instruments.get(row.get("appointed_by")),
+            reason=REASON,
+            **cite(row),
+        )
+        result.count(result.created, Membership)
+
+    mandates: dict[tuple[str, int], Mandate] = {}
+    for row in data["mandates"]:
+        mandate = _upsert(
+            result,
+            Mandate,
+            {"committee": committees[row["committee"]], "order": row["order"]},
+            {"text": row["text"], "category": row["category"], **cite(row)},
+        )
+        mandate.legal_basis.set([instruments[key] for key in row["legal_basis"]])
+        mandates[(row["committee"], row["order"])] = mandate
+
+    for row in data["targets"]:
+        deadline, deadline_precision = _partial(row.get("deadline"))
+        _upsert(
+            result,
+            Target,
+            {"committee": committees.get(row["committee"]), "indicator": row["indicator"]},
+            {
+                "mandate": mandates.get((row["committee"], row.get("mandate_order"))),
+                "unit": row["unit"],
+                "target_value": Decimal(row["target_value"]),
+                "deadline": deadline,
+                "deadline_precision": deadline_precision,
+                "responsible_agency": agencies.get(row.get("responsible_agency")),
+                "source_instrument": instruments.get(row.get("source_instrument")),
+                **cite(row),
+            },
+        )
+    return result

@@ -1,0 +1,9 @@
+"""App configuration: mandates, targets and measurements."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MandatesConfig(AppConfig):
+    name = "mandates"
+    verbose_name = _("Mandates, targets and measurements")

@@ -1,0 +1,9 @@
+"""App configuration: people, posts and seats."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MembersConfig(AppConfig):
+    name = "members"
+    verbose_name = _("People, posts and seats")

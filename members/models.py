@@ -1,0 +1,354 @@
+"""People, the posts they hold, and their seats on committees over time."""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from committees.models import Agency, Committee, LegalInstrument, Sourced
+from committees.partial_dates import PartialDate, normalise, precision_field
+from committees.text import fold, nfc
+
+
+class Person(Sourced):
+    class Gender(models.TextChoices):
+        FEMALE = "female", _("female")
+        MALE = "male", _("male")
+        OTHER = "other", _("other")
+
+    full_name = models.CharField(_("full name"), max_length=200, help_text=_("As written."))
+    rank = models.CharField(
+        _("rank or honorific"),
+        max_length=80,
+        blank=True,
+        help_text=_('Shown before the name, e.g. "Đại tá".'),
+    )
+    gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
+    slug = models.SlugField(_("slug"), max_length=220, unique=True)
+    other_names = models.JSONField(
+        _("other names"), default=list, blank=True, help_text=_("A list of other names.")
+    )
+    search_key = models.CharField(_("search key"), max_length=600, editable=False, db_index=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["full_name", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.rank} {self.full_name}" if self.rank else self.full_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("portal:person-detail", args=[self.slug])
+
+    def clean(self) -> None:
+        self.full_name = nfc(self.full_name)
+        self.rank = nfc(self.rank)
+        self.other_names = [
+            {**item, "name": nfc(item.get("name", ""))}
+            if isinstance(item, dict)
+            else {"name": nfc(str(item))}
+            for item in (self.other_names or [])
+        ]
+        names = [item["name"] for item in self.other_names]
+        self.search_key = fold(" ".join([self.full_name, *names]))[:600]
+        if not self.full_name:
+            raise ValidationError({"full_name": _("A person needs a name.")})
+
+
+class Position(models.Model):
+    """A post in an agency ("Chủ tịch UBND TP", "Giám đốc Sở KH&CN") that a person holds."""
+
+    title = models.CharField(_("title"), max_length=300)
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="positions"
+    )
+    single_holder = models.BooleanField(
+        _("single holder"),
+        default=True,
+        help_text=_(
+            "One holder at a time (a director); clear for posts held by several (vice chairmen)."
+        ),
+    )
+    search_key = models.CharField(_("search key"), max_length=600, editable=False, db_index=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
+        ordering = ["agency__name", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "title"], name="members_position_unique_title"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        self.title = nfc(self.title)
+        self.search_key = fold(self.title)
+
+
+class DatedTerm(Sourced):
+    """A term with a start and an end known to a precision; end ≥ start."""
+
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    start_precision = precision_field(_("start-date precision"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    end_precision = precision_field(_("end-date precision"))
+
+    class Meta:
+        abstract = True
+
+    @property
+    def start(self) -> PartialDate:
+        return PartialDate(self.start_date, self.start_precision)
+
+    @property
+    def end(self) -> PartialDate:
+        return PartialDate(self.end_date, self.end_precision)
+
+    @property
+    def is_active(self) -> bool:
+        return self.end_date is None
+
+    def active_on(self, day: dt.date) -> bool:
+        """On the roster that day: started (or start unknown) and not yet ended."""
+        started = self.start_date is None or self.start_date <= day
+        return started and (self.end_date is None or day <= self.end_date)
+
+    def start_uncertain_on(self, day: dt.date) -> bool:
+        """Whether the registry cannot tell that the term had begun by that day."""
+        if self.start_date is None:
+            return True
+        last = self.start.last_day()
+        return last is not None and day < last
+
+    def clean_term(self) -> None:
+        self.start_date = normalise(self.start_date, self.start_precision)
+        self.end_date = normalise(self.end_date, self.end_precision)
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The end date cannot be before the start date.")})
+
+
+class PositionHolding(DatedTerm):
+    """Who held a post, when, on which instrument."""
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="holdings"
+    )
+    position = models.ForeignKey(
+        Position, verbose_name=_("post"), on_delete=models.PROTECT, related_name="holdings"
+    )
+    appointed_by = models.ForeignKey(
+        LegalInstrument,
+        verbose_name=_("appointing instrument"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("post holding")
+        verbose_name_plural = _("post holdings")
+        ordering = ["position", "start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=F("start_date")),
+                name="members_positionholding_end_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} — {self.position}"
+
+    def clean(self) -> None:
+        self.clean_term()
+
+
+class Role(models.TextChoices):
+    HEAD = "head", _("head")
+    STANDING_DEPUTY_HEAD = "standing_deputy_head", _("standing deputy head")
+    DEPUTY_HEAD = "deputy_head", _("deputy head")
+    GROUP_LEADER = "group_leader", _("group leader")
+    DEPUTY_GROUP_LEADER = "deputy_group_leader", _("deputy group leader")
+    MEMBER = "member", _("member")
+    SECRETARY = "secretary", _("secretary")
+
+
+ROLE_RANK = {
+    Role.HEAD: 10,
+    Role.STANDING_DEPUTY_HEAD: 20,
+    Role.DEPUTY_HEAD: 30,
+    Role.GROUP_LEADER: 10,
+    Role.DEPUTY_GROUP_LEADER: 30,
+    Role.MEMBER: 50,
+    Role.SECRETARY: 60,
+}
+# Roles that at most one person holds on a committee on any day.
+SINGLE_SEAT_ROLES = (Role.HEAD, Role.STANDING_DEPUTY_HEAD, Role.GROUP_LEADER)
+
+
+class Membership(DatedTerm):
+    """A seat: a person in a role on a committee, from a start to an end, on given decisions."""
+
+    class EndReason(models.TextChoices):
+        TERM_ENDED = "term_ended", _("term ended")
+        REPLACED = "replaced", _("replaced")
+        ROLE_CHANGED = "role_changed", _("role changed")
+        POST_CHANGED = "post_changed", _("left the post that gave the seat")
+        RESIGNED = "resigned", _("resigned")
+        COMMITTEE_DISSOLVED = "dissolved", _("committee dissolved or merged")
+        DIED = "died", _("died")
+        CORRECTION = "correction", _("correction of a record")
+        OTHER = "other", _("other")
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="memberships"
+    )
+    committee = models.ForeignKey(
+        Committee, verbose_name=_("committee"), on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=25, choices=Role.choices, default=Role.MEMBER)
+    role_rank = models.PositiveSmallIntegerField(_("role rank"), editable=False, default=50)
+    position = models.ForeignKey(
+        Position,
+        verbose_name=_("post giving the seat"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="seats",
+        help_text=_("When the seat is ex officio: the post that gives it."),
+    )
+    title_at_appointment = models.CharField(
+        _("title as printed"),
+        max_length=300,
+        blank=True,
+        help_text=_("The person's title as printed in the appointing decision."),
+    )
+    home_agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("home agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    on_behalf_of = models.ForeignKey(
+        Agency,
+        verbose_name=_("on behalf of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Party or body the member represents, when the source says so."),
+    )
+    appointed_by = models.ForeignKey(
+        LegalInstrument,
+        verbose_name=_("appointing instrument"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appointments",
+    )
+    end_reason = models.CharField(
+        _("end reason"), max_length=15, choices=EndReason.choices, blank=True
+    )
+    end_note = models.CharField(_("end note"), max_length=500, blank=True)
+    ended_by = models.ForeignKey(
+        LegalInstrument,
+        verbose_name=_("ending instrument"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="endings",
+    )
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["committee", "role_rank", "person__full_name"]
+        indexes = [
+            models.Index(fields=["committee", "role_rank"], name="members_membership_roster"),
+            models.Index(fields=["person", "start_date"], name="members_membership_person"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=F("start_date")),
+                name="members_membership_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | ~Q(end_reason=""),
+                name="members_membership_end_has_reason",
+            ),
+            # The partial unique constraints hold on every database; the exclusion
+            # constraints over date ranges (migration 0002) add the full rule on PostgreSQL.
+            models.UniqueConstraint(
+                fields=["committee", "role"],
+                condition=Q(
+                    end_date__isnull=True, role__in=["head", "standing_deputy_head", "group_leader"]
+                ),
+                name="members_membership_one_active_single_seat",
+            ),
+            models.UniqueConstraint(
+                fields=["committee", "person"],
+                condition=Q(end_date__isnull=True),
+                name="members_membership_one_active_seat_per_person",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} — {self.get_role_display()} — {self.committee}"
+
+    def clean(self) -> None:
+        self.clean_term()
+        self.title_at_appointment = nfc(self.title_at_appointment)
+        self.role_rank = ROLE_RANK.get(self.role, 50)
+        errors: dict[str, str] = {}
+        if self.end_date and not self.end_reason:
+            errors["end_reason"] = _("A membership that ends needs a reason.")
+        if errors:
+            raise ValidationError(errors)
+        if self.committee_id and self.person_id:
+            self._check_overlaps()
+
+    def _check_overlaps(self) -> None:
+        others = Membership.objects.filter(committee_id=self.committee_id).exclude(pk=self.pk)
+        others = overlapping(others, self.start_date, self.end_date)
+        if others.filter(person_id=self.person_id).exists():
+            raise ValidationError(
+                _("This person already has a seat on this committee during these dates.")
+            )
+        if self.role in SINGLE_SEAT_ROLES:
+            clash = others.filter(role=self.role).select_related("person").first()
+            if clash:
+                raise ValidationError(
+                    _(
+                        "%(role)s is already held by %(person)s during these dates; end that term first."
+                    )
+                    % {"role": self.get_role_display(), "person": clash.person}
+                )
+
+
+def overlapping(queryset, start: dt.date | None, end: dt.date | None):
+    """Terms in the queryset that share at least one day with [start, end] (None = open)."""
+    if end is not None:
+        queryset = queryset.filter(Q(start_date__isnull=True) | Q(start_date__lte=end))
+    if start is not None:
+        queryset = queryset.filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
+    return queryset

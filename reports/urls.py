@@ -1,0 +1,4 @@
+"""Report pages (placeholder until the reports issue lands)."""
+
+app_name = "reports"
+urlpatterns: list = []

@@ -1,0 +1,79 @@
+"""Shared fixtures: the real PostgreSQL check, the demo data, and the personas of the permission matrix."""
+
+import pytest
+from django.db import connection
+
+from committees.permissions import CITY_STAFF_GROUP, LEADERS_GROUP, ensure_groups, grant_secretariat
+from tests.factories import CommitteeFactory, UserFactory
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _real_postgresql(django_db_setup, django_db_blocker):
+    """The suite tests PostgreSQL behaviour: refuse to run it on anything else."""
+    with django_db_blocker.unblock():
+        vendor = connection.vendor
+    if vendor != "postgresql":
+        pytest.exit(
+            "The suite runs on PostgreSQL: run `make test` (or set DATABASE_URL to a PostgreSQL server).",
+            returncode=2,
+        )
+
+
+@pytest.fixture
+def seeded(db):
+    """The demo data of the five source articles."""
+    from committees.seeding import load_seeds
+
+    load_seeds()
+
+
+@pytest.fixture
+def groups(db):
+    ensure_groups()
+
+
+@pytest.fixture
+def committee_a(db):
+    return CommitteeFactory(name="Ban Chỉ đạo A", slug="ban-a")
+
+
+@pytest.fixture
+def committee_b(db):
+    return CommitteeFactory(name="Ban Chỉ đạo B", slug="ban-b")
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(username="quantri", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def city_staff(groups):
+    from django.contrib.auth.models import Group
+
+    user = UserFactory(username="canbo", is_staff=True)
+    user.groups.add(Group.objects.get(name=CITY_STAFF_GROUP))
+    return user
+
+
+@pytest.fixture
+def leader(groups):
+    from django.contrib.auth.models import Group
+
+    user = UserFactory(username="lanhdao")
+    user.groups.add(Group.objects.get(name=LEADERS_GROUP))
+    return user
+
+
+@pytest.fixture
+def secretariat_a(groups, committee_a):
+    user = UserFactory(username="thuky.a")
+    grant_secretariat(user, committee_a)
+    return user
+
+
+@pytest.fixture
+def secretariat_b(groups, committee_b):
+    user = UserFactory(username="thuky.b")
+    grant_secretariat(user, committee_b)
+    return user
