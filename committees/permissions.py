@@ -34,9 +34,32 @@ def _user_ok(user) -> bool:
     )
 
 
+def _group_names(user) -> frozenset[str]:
+    """The user's group names, cached on the user object for the request."""
+    cached = getattr(user, "_registry_group_names", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        user._registry_group_names = cached
+    return cached
+
+
 def is_reader(user) -> bool:
-    """Any signed-in, active account may read the registry."""
-    return _user_ok(user)
+    """City staff, leaders, secretariats and administrators read the whole registry."""
+    if not _user_ok(user):
+        return False
+    if user.is_superuser:
+        return True
+    return bool(_group_names(user) & {CITY_STAFF_GROUP, LEADERS_GROUP, SECRETARIAT_GROUP})
+
+
+def can_download_reports(user, committee: Committee | None) -> bool:
+    """Leaders, city staff, that committee's secretariat and administrators; nobody else.
+    `committee=None` is the city-wide overview, for leaders, city staff and administrators."""
+    if not _user_ok(user):
+        return False
+    if user.is_superuser or _group_names(user) & {CITY_STAFF_GROUP, LEADERS_GROUP}:
+        return True
+    return committee is not None and can_manage_roster(user, committee)
 
 
 def committees_visible_to(user) -> QuerySet[Committee]:
@@ -47,6 +70,11 @@ def committees_visible_to(user) -> QuerySet[Committee]:
 
 def can_view_committee(user, committee: Committee) -> bool:
     return is_reader(user)
+
+
+def require_reader(user) -> None:
+    if not is_reader(user):
+        raise PermissionDenied("You may not read the registry.")
 
 
 def _committees_with(user, codename: str) -> QuerySet[Committee]:
