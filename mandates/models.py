@@ -13,6 +13,11 @@ from committees.partial_dates import PartialDate, normalise, precision_field
 from committees.text import nfc
 
 
+def _plain(value) -> str:
+    """A decimal without trailing zeros: 85.000 → "85"."""
+    return f"{Decimal(str(value)).normalize():f}"
+
+
 class Mandate(Sourced):
     class Category(models.TextChoices):
         POLICY = "policy", _("policy and strategy")
@@ -112,7 +117,7 @@ class Target(Sourced):
         ordering = ["committee", "deadline", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.indicator}: {self.target_value.normalize():f} {self.unit}"
+        return f"{self.indicator}: {_plain(self.target_value)} {self.unit}"
 
     def clean(self) -> None:
         self.indicator = nfc(self.indicator)
@@ -175,4 +180,4 @@ class Measurement(Sourced):
         ]
 
     def __str__(self) -> str:
-        return f"{self.value.normalize():f} ({self.date:%d/%m/%Y})"
+        return f"{_plain(self.value)} ({self.date:%d/%m/%Y})"

@@ -13,9 +13,10 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.PostGenerationMethodCall("set_password", "a-Good-passw0rd")
+    password = factory.django.Password("a-Good-passw0rd")
 
 
 class AgencyFactory(factory.django.DjangoModelFactory):

@@ -45,7 +45,7 @@ class TestOneHeadAtATime:
             reason="QĐ",
         )
         membership_end(membership=first, on=D(2023, 6, 30), reason="Nghỉ hưu")
-        with pytest.raises(ValidationError, match="already held"):
+        with pytest.raises(ValidationError, match="đang do .* đảm nhiệm"):
             membership_appoint(
                 committee=committee,
                 person=PersonFactory(),
@@ -95,7 +95,7 @@ class TestOneSeatPerPerson:
         membership_appoint(
             committee=committee, person=person, role=Role.MEMBER, start=D(2022, 1, 1), reason="QĐ"
         )
-        with pytest.raises(ValidationError, match="already has a seat"):
+        with pytest.raises(ValidationError, match="đã là thành viên của Ban"):
             membership_appoint(
                 committee=committee,
                 person=person,
@@ -117,7 +117,7 @@ class TestEndAfterStart:
         membership = membership_appoint(
             committee=CommitteeFactory(), person=PersonFactory(), start=D(2022, 5, 1), reason="QĐ"
         )
-        with pytest.raises(ValidationError, match="before the start"):
+        with pytest.raises(ValidationError, match="không thể trước ngày bắt đầu"):
             membership_end(membership=membership, on=D(2022, 4, 30), reason="Sai")
         membership.refresh_from_db()
         assert membership.end_date is None
