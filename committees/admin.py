@@ -67,7 +67,7 @@ class MembershipInline(admin.TabularInline):
         return (
             super()
             .get_queryset(request)
-            .select_related("person", "appointed_by")
+            .select_related("person", "committee", "appointed_by")
             .order_by(F("end_date").desc(nulls_first=True), "role_rank", "person__full_name")
         )
 

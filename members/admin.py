@@ -52,7 +52,7 @@ class PersonMembershipInline(TermDisplayMixin, admin.TabularInline):
     verbose_name_plural = _("committee seats")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("committee", "position")
+        return super().get_queryset(request).select_related("person", "committee", "position")
 
     def has_add_permission(self, request, obj=None):
         return False
