@@ -1,0 +1,123 @@
+"""Query filters of the API's list endpoints."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from committees.models import Agency, Committee, LegalInstrument, Level
+from committees.text import fold
+from mandates.models import Mandate, Target
+from members.models import Membership, Person, Position, Role
+from members.selectors import memberships_active_on
+
+
+def _folded_words(queryset, value: str):
+    """Every word of the query in the folded search key: "nguyen van duoc" finds "Nguyễn Văn Được"."""
+    for word in fold(value).split():
+        queryset = queryset.filter(search_key__contains=word)
+    return queryset
+
+
+class CommitteeFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=Committee.Kind.choices)
+    level = django_filters.ChoiceFilter(choices=Level.choices)
+    parent = django_filters.CharFilter(field_name="parent__slug", label=_("parent committee"))
+    active = django_filters.BooleanFilter(
+        field_name="dissolved_on", lookup_expr="isnull", label=_("active (not dissolved)")
+    )
+    q = django_filters.CharFilter(method="search", label=_("search"))
+
+    class Meta:
+        model = Committee
+        fields = ["kind", "level", "parent", "active", "q"]
+
+    def search(self, queryset, name, value):
+        return _folded_words(queryset, value)
+
+
+class PersonFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("search"))
+    committee = django_filters.CharFilter(method="on_committee", label=_("committee"))
+
+    class Meta:
+        model = Person
+        fields = ["q", "committee", "gender"]
+
+    def search(self, queryset, name, value):
+        return _folded_words(queryset, value)
+
+    def on_committee(self, queryset, name, value):
+        seated = Membership.objects.filter(committee__slug=value).values("person_id")
+        return queryset.filter(pk__in=seated)
+
+
+class MembershipFilter(django_filters.FilterSet):
+    committee = django_filters.CharFilter(field_name="committee__slug", label=_("committee"))
+    person = django_filters.CharFilter(field_name="person__slug", label=_("person"))
+    role = django_filters.ChoiceFilter(choices=Role.choices)
+    active_on = django_filters.DateFilter(
+        method="on_day", label=_("on the roster on this day (YYYY-MM-DD)")
+    )
+    active = django_filters.BooleanFilter(
+        field_name="end_date", lookup_expr="isnull", label=_("not ended")
+    )
+
+    class Meta:
+        model = Membership
+        fields = ["committee", "person", "role", "active_on", "active"]
+
+    def on_day(self, queryset, name, value):
+        return queryset.filter(memberships_active_on(value))
+
+
+class AgencyFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=Agency.Kind.choices)
+    level = django_filters.ChoiceFilter(choices=Level.choices)
+    q = django_filters.CharFilter(method="search", label=_("search"))
+
+    class Meta:
+        model = Agency
+        fields = ["kind", "level", "q"]
+
+    def search(self, queryset, name, value):
+        return _folded_words(queryset, value)
+
+
+class DecisionFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=LegalInstrument.Kind.choices)
+    issuer = django_filters.CharFilter(field_name="issuer__slug", label=_("issuer"))
+    q = django_filters.CharFilter(method="search", label=_("search"))
+
+    class Meta:
+        model = LegalInstrument
+        fields = ["kind", "issuer", "q"]
+
+    def search(self, queryset, name, value):
+        return _folded_words(queryset, value)
+
+
+class PositionFilter(django_filters.FilterSet):
+    agency = django_filters.CharFilter(field_name="agency__slug", label=_("agency"))
+
+    class Meta:
+        model = Position
+        fields = ["agency"]
+
+
+class MandateFilter(django_filters.FilterSet):
+    committee = django_filters.CharFilter(field_name="committee__slug", label=_("committee"))
+    category = django_filters.ChoiceFilter(choices=Mandate.Category.choices)
+
+    class Meta:
+        model = Mandate
+        fields = ["committee", "category"]
+
+
+class TargetFilter(django_filters.FilterSet):
+    committee = django_filters.CharFilter(field_name="committee__slug", label=_("committee"))
+    city_wide = django_filters.BooleanFilter(
+        field_name="committee", lookup_expr="isnull", label=_("city-wide (no committee)")
+    )
+
+    class Meta:
+        model = Target
+        fields = ["committee", "city_wide"]

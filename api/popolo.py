@@ -1,0 +1,355 @@
+"""Popolo export: the registry (or one committee) as a Popolo JSON document, and the shared mapping.
+
+Popolo (https://www.popoloproject.com/) names persons, organizations, memberships,
+posts and events. The registry maps them to Person, Committee/Agency, Membership,
+Position and PopoloEvent. What Popolo has no word for travels as extra fields
+(`registry_type`, `kind`, `level`, `declared_member_count`, `lineage`…), so an
+export imported into an empty registry exports the same document again.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Q
+
+from api.models import POPOLO_ID_SCHEME, ExternalIdentifier, MembershipPeriod, PopoloEvent
+from committees.models import Agency, Committee, Succession
+from committees.partial_dates import Precision
+from members.models import Membership, Person, Position, Role
+from members.selectors import memberships_active_on, today
+
+# Popolo classification of each kind of body, and back.
+COMMITTEE_CLASSIFICATION = {
+    Committee.Kind.STEERING: "steering committee",
+    Committee.Kind.NATIONAL: "national committee",
+    Committee.Kind.SUPPORT_GROUP: "support group",
+    Committee.Kind.COUNCIL: "council",
+    Committee.Kind.OTHER: "committee",
+}
+AGENCY_CLASSIFICATION = {
+    Agency.Kind.PEOPLES_COMMITTEE: "executive",
+    Agency.Kind.DEPARTMENT: "department",
+    Agency.Kind.POLICE: "police",
+    Agency.Kind.PARTY: "party",
+    Agency.Kind.GOVERNMENT: "government",
+    Agency.Kind.MINISTRY: "ministry",
+    Agency.Kind.LEGISLATURE: "legislature",
+    Agency.Kind.DIVISION: "division",
+    Agency.Kind.OTHER: "agency",
+}
+# Popolo role strings, as the registry writes them ("standing deputy head").
+POPOLO_ROLE = {role.value: role.value.replace("_", " ") for role in Role}
+
+REGISTRY_TYPE_COMMITTEE = "committee"
+REGISTRY_TYPE_AGENCY = "agency"
+
+
+def partial_iso(date: dt.date | None, precision: str | None) -> str | None:
+    """A partial date the Popolo way: "2022", "2022-03" or "2022-03-14" (None when unknown)."""
+    if date is None:
+        return None
+    if precision == Precision.YEAR:
+        return f"{date.year:04d}"
+    if precision == Precision.MONTH:
+        return f"{date.year:04d}-{date.month:02d}"
+    return date.isoformat()
+
+
+def source_entry(source: str) -> list[dict[str, str]]:
+    """Popolo `sources`: a URL as `url`, the file name of a source article as `note`."""
+    if not source:
+        return []
+    if source.startswith(("http://", "https://")):
+        return [{"url": source}]
+    return [{"note": source}]
+
+
+def own_id(prefix: str, key: Any) -> str:
+    return f"{prefix}/{key}"
+
+
+class _Ids:
+    """The Popolo id of each record: the id it came with from an imported file, else the registry's own."""
+
+    def __init__(self, identifiers: list[ExternalIdentifier], types: dict[int, str]):
+        self.popolo: dict[tuple[str, int], str] = {}
+        self.others: dict[tuple[str, int], list[dict[str, str]]] = defaultdict(list)
+        for row in identifiers:
+            key = (types[row.content_type_id], row.object_id)
+            if row.scheme == POPOLO_ID_SCHEME:
+                self.popolo.setdefault(key, row.identifier)
+            else:
+                self.others[key].append({"identifier": row.identifier, "scheme": row.scheme})
+
+    def of(self, kind: str, pk: int, fallback: str) -> str:
+        return self.popolo.get((kind, pk), fallback)
+
+    def identifiers(self, kind: str, pk: int) -> list[dict[str, str]]:
+        return sorted(self.others.get((kind, pk), []), key=lambda i: (i["scheme"], i["identifier"]))
+
+
+def _content_types() -> dict[str, ContentType]:
+    models = {
+        "person": Person,
+        "committee": Committee,
+        "agency": Agency,
+        "post": Position,
+        "membership": Membership,
+        "event": PopoloEvent,
+    }
+    found = ContentType.objects.get_for_models(*models.values())
+    return {kind: found[model] for kind, model in models.items()}
+
+
+def _compact(record: dict[str, Any]) -> dict[str, Any]:
+    """Drop empty values: Popolo leaves out what is not known."""
+    return {key: value for key, value in record.items() if value not in (None, "", [], {})}
+
+
+def popolo_document(*, committee: Committee | None = None, day: dt.date | None = None) -> dict:
+    """The whole registry, or one committee with its support groups, as a Popolo document.
+
+    A fixed number of queries whatever the size: each table is read once."""
+    day = day or today()
+    agencies = {agency.pk: agency for agency in Agency.objects.all()}
+    if committee is None:
+        committees = list(Committee.objects.all())
+        scope_ids = {c.pk for c in committees}
+        memberships = list(Membership.objects.all().order_by("pk"))
+        successions = list(Succession.objects.all())
+    else:
+        scope = [committee, *Committee.objects.filter(parent=committee)]
+        scope_ids = {c.pk for c in scope}
+        committees = scope + ([committee.parent] if committee.parent_id else [])
+        memberships = list(Membership.objects.filter(committee_id__in=scope_ids).order_by("pk"))
+        successions = list(
+            Succession.objects.filter(
+                Q(predecessor_id__in=scope_ids) | Q(successor_id__in=scope_ids)
+            )
+        )
+    committee_ids = {c.pk for c in committees}
+    # Lineage may name bodies outside the export: read their slugs for the ids.
+    lineage_ids = {s.predecessor_id for s in successions} | {s.successor_id for s in successions}
+    outside = dict(
+        Committee.objects.filter(pk__in=lineage_ids - committee_ids).values_list("pk", "slug")
+    )
+
+    if committee is None:
+        persons = list(Person.objects.all())
+        positions = list(Position.objects.all())
+        events = list(PopoloEvent.objects.all())
+    else:
+        persons = list(Person.objects.filter(pk__in={m.person_id for m in memberships}))
+        positions = list(
+            Position.objects.filter(pk__in={m.position_id for m in memberships if m.position_id})
+        )
+        events = list(
+            PopoloEvent.objects.filter(
+                Q(organization_id__in=scope_ids)
+                | Q(membership_periods__membership__committee_id__in=scope_ids)
+            ).distinct()
+        )
+    periods = dict(
+        MembershipPeriod.objects.filter(membership_id__in=[m.pk for m in memberships]).values_list(
+            "membership_id", "event_id"
+        )
+    )
+
+    # Agencies the document refers to, with the agencies above them.
+    if committee is None:
+        agency_ids = set(agencies)
+    else:
+        agency_ids = {c.standing_agency_id for c in committees if c.standing_agency_id}
+        agency_ids |= {m.home_agency_id for m in memberships if m.home_agency_id}
+        agency_ids |= {m.on_behalf_of_id for m in memberships if m.on_behalf_of_id}
+        agency_ids |= {p.agency_id for p in positions}
+        pending = list(agency_ids)
+        while pending:
+            parent = agencies[pending.pop()].parent_id
+            if parent and parent not in agency_ids:
+                agency_ids.add(parent)
+                pending.append(parent)
+
+    types = _content_types()
+    type_names = {ct.pk: kind for kind, ct in types.items()}
+    wanted = {
+        "person": [p.pk for p in persons],
+        "committee": list(committee_ids | set(outside)),
+        "agency": list(agency_ids),
+        "post": [p.pk for p in positions],
+        "membership": [m.pk for m in memberships],
+        "event": [e.pk for e in events],
+    }
+    condition = Q(pk__in=[])
+    for kind, pks in wanted.items():
+        if pks:
+            condition |= Q(content_type=types[kind], object_id__in=pks)
+    ids = _Ids(list(ExternalIdentifier.objects.filter(condition)), type_names)
+
+    committee_slugs = {c.pk: c.slug for c in committees} | outside
+
+    def committee_id(pk: int) -> str:
+        return ids.of("committee", pk, own_id("committee", committee_slugs[pk]))
+
+    def agency_id(pk: int) -> str:
+        return ids.of("agency", pk, own_id("agency", agencies[pk].slug))
+
+    person_ids = {p.pk: ids.of("person", p.pk, own_id("person", p.slug)) for p in persons}
+    post_ids = {p.pk: ids.of("post", p.pk, own_id("post", p.pk)) for p in positions}
+    event_ids = {e.pk: e.popolo_id for e in events}
+
+    counts = dict(
+        Membership.objects.filter(memberships_active_on(day), committee_id__in=scope_ids)
+        .values("committee_id")
+        .annotate(n=Count("pk"))
+        .values_list("committee_id", "n")
+    )
+    lineage: dict[int, dict[str, list]] = defaultdict(
+        lambda: {"predecessors": [], "successors": []}
+    )
+    for step in successions:
+        entry = {"kind": step.kind, "date": partial_iso(step.date, step.date_precision)}
+        lineage[step.predecessor_id]["successors"].append(
+            _compact({**entry, "organization_id": committee_id(step.successor_id)})
+        )
+        lineage[step.successor_id]["predecessors"].append(
+            _compact({**entry, "organization_id": committee_id(step.predecessor_id)})
+        )
+
+    organizations = []
+    for body in committees:
+        links = lineage.get(body.pk, {"predecessors": [], "successors": []})
+        organizations.append(
+            _compact(
+                {
+                    "id": committee_id(body.pk),
+                    "name": body.name,
+                    "other_names": [{"name": body.short_name, "note": "short name"}]
+                    if body.short_name
+                    else [],
+                    "classification": COMMITTEE_CLASSIFICATION[body.kind],
+                    "parent_id": committee_id(body.parent_id) if body.parent_id else None,
+                    "founding_date": partial_iso(body.founded_on, body.founded_precision),
+                    "dissolution_date": partial_iso(body.dissolved_on, body.dissolved_precision),
+                    "description": body.description,
+                    "identifiers": ids.identifiers("committee", body.pk),
+                    "sources": source_entry(body.source),
+                    "registry_type": REGISTRY_TYPE_COMMITTEE,
+                    "kind": body.kind,
+                    "level": body.level,
+                    "standing_agency_id": agency_id(body.standing_agency_id)
+                    if body.standing_agency_id
+                    else None,
+                    "declared_member_count": body.declared_member_count,
+                    "actual_member_count": counts.get(body.pk, 0) if body.pk in scope_ids else None,
+                    "lineage": {
+                        key: sorted(value, key=lambda e: (e["organization_id"], e["kind"]))
+                        for key, value in links.items()
+                        if value
+                    },
+                }
+            )
+        )
+    for pk in agency_ids:
+        agency = agencies[pk]
+        organizations.append(
+            _compact(
+                {
+                    "id": agency_id(pk),
+                    "name": agency.name,
+                    "other_names": [{"name": agency.short_name, "note": "short name"}]
+                    if agency.short_name
+                    else [],
+                    "classification": AGENCY_CLASSIFICATION[agency.kind],
+                    "parent_id": agency_id(agency.parent_id) if agency.parent_id else None,
+                    "identifiers": ids.identifiers("agency", pk),
+                    "sources": source_entry(agency.source),
+                    "registry_type": REGISTRY_TYPE_AGENCY,
+                    "kind": agency.kind,
+                    "level": agency.level,
+                }
+            )
+        )
+
+    return {
+        "persons": sorted(
+            (
+                _compact(
+                    {
+                        "id": person_ids[p.pk],
+                        "name": p.full_name,
+                        "honorific_prefix": p.rank,
+                        "gender": p.gender,
+                        "other_names": p.other_names,
+                        "identifiers": ids.identifiers("person", p.pk),
+                        "sources": source_entry(p.source),
+                    }
+                )
+                for p in persons
+            ),
+            key=lambda r: r["id"],
+        ),
+        "organizations": sorted(organizations, key=lambda r: r["id"]),
+        "posts": sorted(
+            (
+                _compact(
+                    {
+                        "id": post_ids[p.pk],
+                        "label": p.title,
+                        "organization_id": agency_id(p.agency_id),
+                        "identifiers": ids.identifiers("post", p.pk),
+                        "single_holder": p.single_holder,
+                    }
+                )
+                for p in positions
+            ),
+            key=lambda r: r["id"],
+        ),
+        "memberships": sorted(
+            (
+                _compact(
+                    {
+                        "id": ids.of("membership", m.pk, own_id("membership", m.pk)),
+                        "person_id": person_ids[m.person_id],
+                        "organization_id": committee_id(m.committee_id),
+                        "role": POPOLO_ROLE.get(m.role, m.role),
+                        "label": m.title_at_appointment,
+                        "post_id": post_ids[m.position_id] if m.position_id else None,
+                        "on_behalf_of_id": agency_id(m.on_behalf_of_id)
+                        if m.on_behalf_of_id
+                        else None,
+                        "home_agency_id": agency_id(m.home_agency_id) if m.home_agency_id else None,
+                        "start_date": partial_iso(m.start_date, m.start_precision),
+                        "end_date": partial_iso(m.end_date, m.end_precision),
+                        "end_reason": m.end_reason,
+                        "legislative_period_id": event_ids.get(periods.get(m.pk)),
+                        "identifiers": ids.identifiers("membership", m.pk),
+                        "sources": source_entry(m.source),
+                    }
+                )
+                for m in memberships
+            ),
+            key=lambda r: r["id"],
+        ),
+        "events": sorted(
+            (
+                _compact(
+                    {
+                        "id": e.popolo_id,
+                        "name": e.name,
+                        "classification": e.classification,
+                        "organization_id": committee_id(e.organization_id)
+                        if e.organization_id and e.organization_id in committee_slugs
+                        else None,
+                        "start_date": partial_iso(e.start_date, e.start_precision),
+                        "end_date": partial_iso(e.end_date, e.end_precision),
+                        "identifiers": ids.identifiers("event", e.pk),
+                    }
+                )
+                for e in events
+            ),
+            key=lambda r: r["id"],
+        ),
+    }

@@ -1,0 +1,304 @@
+"""Read serializers of the API. Public fields for everyone; provenance and internal notes for readers.
+
+"Readers" are the accounts committees.permissions.is_reader accepts (city staff, leaders,
+secretariats, administrators), authenticated by token or session. Everyone else gets the
+public fields: names, ranks, roles, posts, dates and decisions.
+"""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from api.popolo import partial_iso
+from committees.models import Agency, Committee, LegalInstrument
+from mandates.models import Mandate, Measurement, Target
+from members.models import Membership, Person, Position
+from members.selectors import today
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "nullable": True,
+        "description": 'A date to its precision: "2022", "2022-03" or "2022-03-14".',
+    }
+)
+class PartialDateField(serializers.Field):
+    """A date and its precision column shown as one partial ISO date; null when unknown."""
+
+    def __init__(self, date_field: str, precision_field: str, **kwargs):
+        self.date_field, self.precision_field = date_field, precision_field
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        return partial_iso(getattr(value, self.date_field), getattr(value, self.precision_field))
+
+
+class RegistrySerializer(serializers.ModelSerializer):
+    """Drops the restricted fields unless the view says the client is a reader."""
+
+    restricted_fields: tuple[str, ...] = ("source_date",)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not self.context.get("reader"):
+            for name in self.restricted_fields:
+                data.pop(name, None)
+        return data
+
+
+def _slug(**kwargs):
+    return serializers.SlugRelatedField(slug_field="slug", read_only=True, **kwargs)
+
+
+class IdentifierSerializer(serializers.Serializer):
+    scheme = serializers.CharField()
+    identifier = serializers.CharField()
+
+
+class IdentifiedMixin(serializers.Serializer):
+    identifiers = serializers.SerializerMethodField()
+
+    @extend_schema_field(IdentifierSerializer(many=True))
+    def get_identifiers(self, obj):
+        return getattr(obj, "external_identifiers", [])
+
+
+class AgencySerializer(IdentifiedMixin, RegistrySerializer):
+    parent = _slug()
+
+    class Meta:
+        model = Agency
+        fields = [
+            "slug",
+            "name",
+            "short_name",
+            "kind",
+            "level",
+            "parent",
+            "identifiers",
+            "source",
+            "source_date",
+        ]
+
+
+class SuccessionLinkSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    committee = serializers.CharField()
+    date = serializers.CharField(allow_null=True)
+
+
+class CommitteeSerializer(IdentifiedMixin, RegistrySerializer):
+    parent = _slug()
+    standing_agency = _slug()
+    founded = PartialDateField("founded_on", "founded_precision")
+    dissolved = PartialDateField("dissolved_on", "dissolved_precision")
+    actual_member_count = serializers.IntegerField(read_only=True)
+    predecessors = serializers.SerializerMethodField()
+    successors = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Committee
+        fields = [
+            "slug",
+            "name",
+            "short_name",
+            "kind",
+            "level",
+            "parent",
+            "standing_agency",
+            "established_by",
+            "founded",
+            "dissolved",
+            "declared_member_count",
+            "declared_by",
+            "actual_member_count",
+            "description",
+            "predecessors",
+            "successors",
+            "identifiers",
+            "source",
+            "source_date",
+        ]
+
+    @extend_schema_field(SuccessionLinkSerializer(many=True))
+    def get_predecessors(self, obj):
+        return [
+            {
+                "kind": step.kind,
+                "committee": step.predecessor.slug,
+                "date": partial_iso(step.date, step.date_precision),
+            }
+            for step in obj.successions_in.all()
+        ]
+
+    @extend_schema_field(SuccessionLinkSerializer(many=True))
+    def get_successors(self, obj):
+        return [
+            {
+                "kind": step.kind,
+                "committee": step.successor.slug,
+                "date": partial_iso(step.date, step.date_precision),
+            }
+            for step in obj.successions_out.all()
+        ]
+
+
+class PersonSerializer(IdentifiedMixin, RegistrySerializer):
+    class Meta:
+        model = Person
+        fields = [
+            "slug",
+            "full_name",
+            "rank",
+            "gender",
+            "other_names",
+            "identifiers",
+            "source",
+            "source_date",
+        ]
+
+
+class PositionSerializer(serializers.ModelSerializer):
+    agency = _slug()
+
+    class Meta:
+        model = Position
+        fields = ["id", "title", "agency", "single_holder"]
+
+
+class MembershipSerializer(RegistrySerializer):
+    restricted_fields = ("source_date", "end_note", "version")
+    person = _slug()
+    person_name = serializers.CharField(source="person.full_name", read_only=True)
+    person_rank = serializers.CharField(source="person.rank", read_only=True)
+    committee = _slug()
+    role_label = serializers.CharField(source="get_role_display", read_only=True)
+    post_title = serializers.CharField(source="position.title", read_only=True, default=None)
+    home_agency = _slug()
+    on_behalf_of = _slug()
+    start = PartialDateField("start_date", "start_precision")
+    end = PartialDateField("end_date", "end_precision")
+
+    class Meta:
+        model = Membership
+        fields = [
+            "id",
+            "person",
+            "person_name",
+            "person_rank",
+            "committee",
+            "role",
+            "role_label",
+            "position",
+            "post_title",
+            "title_at_appointment",
+            "home_agency",
+            "on_behalf_of",
+            "appointed_by",
+            "start",
+            "end",
+            "end_reason",
+            "ended_by",
+            "source",
+            "source_date",
+            "end_note",
+            "version",
+        ]
+
+
+class MembershipHistorySerializer(serializers.Serializer):
+    history_date = serializers.DateTimeField()
+    history_type = serializers.CharField()
+    history_change_reason = serializers.CharField(allow_null=True)
+    history_user = serializers.CharField(source="history_user.username", default=None)
+    role = serializers.CharField()
+    start = PartialDateField("start_date", "start_precision")
+    end = PartialDateField("end_date", "end_precision")
+    end_reason = serializers.CharField()
+    version = serializers.IntegerField()
+
+
+class DecisionSerializer(RegistrySerializer):
+    issuer = _slug()
+    signed = PartialDateField("signed_on", "signed_precision")
+    effective = PartialDateField("effective_on", "effective_precision")
+
+    class Meta:
+        model = LegalInstrument
+        fields = [
+            "id",
+            "kind",
+            "number",
+            "title",
+            "issuer",
+            "signed",
+            "effective",
+            "url",
+            "summary",
+            "source",
+            "source_date",
+        ]
+
+
+class MandateSerializer(RegistrySerializer):
+    committee = _slug()
+
+    class Meta:
+        model = Mandate
+        fields = [
+            "id",
+            "committee",
+            "order",
+            "category",
+            "text",
+            "legal_basis",
+            "source",
+            "source_date",
+        ]
+
+
+class MeasurementSerializer(RegistrySerializer):
+    restricted_fields = ("source_date", "note")
+
+    class Meta:
+        model = Measurement
+        fields = ["date", "value", "source", "source_date", "note"]
+
+
+class TargetSerializer(RegistrySerializer):
+    committee = _slug()
+    responsible_agency = _slug()
+    deadline = PartialDateField("deadline", "deadline_precision")
+    measurements = serializers.SerializerMethodField()
+    status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Target
+        fields = [
+            "id",
+            "committee",
+            "mandate",
+            "indicator",
+            "unit",
+            "direction",
+            "baseline",
+            "baseline_date",
+            "target_value",
+            "deadline",
+            "responsible_agency",
+            "source_instrument",
+            "status",
+            "measurements",
+            "source",
+            "source_date",
+        ]
+
+    @extend_schema_field(MeasurementSerializer(many=True))
+    def get_measurements(self, obj):
+        return MeasurementSerializer(obj.measurements.all(), many=True, context=self.context).data
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_status(self, obj) -> str:
+        measurements = list(obj.measurements.all())  # newest first (Measurement.Meta.ordering)
+        return obj.status_on(today(), measurements[0] if measurements else None)

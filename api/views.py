@@ -1,0 +1,292 @@
+"""The API's views: read-only endpoints, the Popolo exports, and the documentation page."""
+
+from functools import cache, partial
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404, render
+from django.utils.cache import get_conditional_response, patch_vary_headers, set_response_etag
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import permissions as drf_permissions
+from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework.viewsets import ReadOnlyModelViewSet
+
+from api import filters, serializers
+from api.models import ExternalIdentifier
+from api.popolo import popolo_document
+from committees import permissions
+from committees.models import Agency, Committee, LegalInstrument, Succession
+from mandates.models import Mandate, Target
+from members.models import Membership, Person, Position
+from members.selectors import today
+
+
+def _conditional(request, response):
+    """An ETag from the rendered body; a client that already has it gets 304 Not Modified."""
+    set_response_etag(response)
+    return get_conditional_response(request, etag=response.get("ETag"), response=response)
+
+
+class ConditionalMixin:
+    """ETag on every successful read. The body depends on who asks, so Vary says so."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if request.method in ("GET", "HEAD") and response.status_code == 200:
+            patch_vary_headers(response, ("Authorization", "Cookie", "Accept-Language"))
+            response.add_post_render_callback(partial(_conditional, request._request))
+        return response
+
+
+class IsReader(drf_permissions.BasePermission):
+    """Readers of the registry, as committees.permissions says (token or session)."""
+
+    def has_permission(self, request, view):
+        return permissions.is_reader(request.user)
+
+
+def _client_is_reader(request) -> bool:
+    return request is not None and permissions.is_reader(getattr(request, "user", None))
+
+
+def attach_identifiers(objects, model) -> None:
+    """Set `external_identifiers` on each object, in one query."""
+    objects = list(objects)
+    if not objects:
+        return
+    content_type = ContentType.objects.get_for_model(model)
+    found: dict[int, list] = {obj.pk: [] for obj in objects}
+    rows = ExternalIdentifier.objects.filter(
+        content_type=content_type, object_id__in=list(found)
+    ).order_by("scheme", "identifier")
+    for row in rows:
+        found[row.object_id].append({"scheme": row.scheme, "identifier": row.identifier})
+    for obj in objects:
+        obj.external_identifiers = found[obj.pk]
+
+
+class RegistryViewSet(ConditionalMixin, ReadOnlyModelViewSet):
+    """Read-only, paginated, filtered; restricted fields only for readers."""
+
+    with_identifiers = False
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["reader"] = _client_is_reader(getattr(self, "request", None))
+        return context
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None and self.with_identifiers:
+            attach_identifiers(page, self.queryset.model)
+        return page
+
+    def get_object(self):
+        obj = super().get_object()
+        if self.with_identifiers:
+            attach_identifiers([obj], self.queryset.model)
+        return obj
+
+
+class CommitteeViewSet(RegistryViewSet):
+    """Committees, national committees, support groups and councils, with lineage and member counts.
+
+    `actual_member_count` counts the seats held today; `declared_member_count` is what
+    the founding decision says."""
+
+    queryset = Committee.objects.all()
+    serializer_class = serializers.CommitteeSerializer
+    filterset_class = filters.CommitteeFilter
+    lookup_field = "slug"
+    with_identifiers = True
+
+    def get_queryset(self):
+        day = today()
+        seated = (Q(memberships__start_date__isnull=True) | Q(memberships__start_date__lte=day)) & (
+            Q(memberships__end_date__isnull=True) | Q(memberships__end_date__gte=day)
+        )
+        return (
+            Committee.objects.select_related("parent", "standing_agency")
+            .prefetch_related(
+                Prefetch(
+                    "successions_in", queryset=Succession.objects.select_related("predecessor")
+                ),
+                Prefetch(
+                    "successions_out", queryset=Succession.objects.select_related("successor")
+                ),
+            )
+            .annotate(actual_member_count=Count("memberships", filter=seated))
+            .order_by("level", "name", "pk")
+        )
+
+
+class PersonViewSet(RegistryViewSet):
+    """People, with other names and identifiers. `q` searches without diacritics."""
+
+    queryset = Person.objects.all()
+    serializer_class = serializers.PersonSerializer
+    filterset_class = filters.PersonFilter
+    lookup_field = "slug"
+    with_identifiers = True
+
+    def get_queryset(self):
+        return Person.objects.order_by("full_name", "pk")
+
+
+class MembershipViewSet(RegistryViewSet):
+    """Seats: a person in a role on a committee, dated. `active_on=YYYY-MM-DD` gives a roster on a day
+    (a seat whose start is unknown counts)."""
+
+    queryset = Membership.objects.all()
+    serializer_class = serializers.MembershipSerializer
+    filterset_class = filters.MembershipFilter
+
+    def get_queryset(self):
+        return Membership.objects.select_related(
+            "person", "committee", "position", "home_agency", "on_behalf_of"
+        ).order_by("committee__name", "committee_id", "role_rank", "person__full_name", "pk")
+
+    @extend_schema(
+        responses=serializers.MembershipHistorySerializer(many=True),
+        filters=False,
+        description="Every recorded version of the seat, with who changed it and why (readers only).",
+    )
+    @action(detail=True, permission_classes=[IsReader], pagination_class=None, filterset_class=None)
+    def history(self, request, pk=None):
+        membership = get_object_or_404(Membership, pk=pk)
+        versions = membership.history.select_related("history_user").order_by("history_date")
+        return Response(serializers.MembershipHistorySerializer(versions, many=True).data)
+
+
+class AgencyViewSet(RegistryViewSet):
+    """Agencies: the People's Committee, departments, the police, Party bodies, parties…"""
+
+    queryset = Agency.objects.all()
+    serializer_class = serializers.AgencySerializer
+    filterset_class = filters.AgencyFilter
+    lookup_field = "slug"
+    with_identifiers = True
+
+    def get_queryset(self):
+        return Agency.objects.select_related("parent").order_by("level", "name", "pk")
+
+
+class DecisionViewSet(RegistryViewSet):
+    """Decisions, resolutions, laws, schemes and plans."""
+
+    queryset = LegalInstrument.objects.all()
+    serializer_class = serializers.DecisionSerializer
+    filterset_class = filters.DecisionFilter
+
+    def get_queryset(self):
+        return LegalInstrument.objects.select_related("issuer").order_by(
+            "-signed_on", "number", "pk"
+        )
+
+
+class PositionViewSet(RegistryViewSet):
+    """Posts in agencies that give ex officio seats."""
+
+    queryset = Position.objects.all()
+    serializer_class = serializers.PositionSerializer
+    filterset_class = filters.PositionFilter
+
+    def get_queryset(self):
+        return Position.objects.select_related("agency").order_by("agency__name", "title", "pk")
+
+
+class MandateViewSet(RegistryViewSet):
+    """What each committee is charged with, and on which legal basis."""
+
+    queryset = Mandate.objects.all()
+    serializer_class = serializers.MandateSerializer
+    filterset_class = filters.MandateFilter
+
+    def get_queryset(self):
+        return (
+            Mandate.objects.select_related("committee")
+            .prefetch_related("legal_basis")
+            .order_by("committee__name", "order", "pk")
+        )
+
+
+class TargetViewSet(RegistryViewSet):
+    """Targets with their measurements (newest first) and today's status."""
+
+    queryset = Target.objects.all()
+    serializer_class = serializers.TargetSerializer
+    filterset_class = filters.TargetFilter
+
+    def get_queryset(self):
+        return (
+            Target.objects.select_related("committee", "responsible_agency")
+            .prefetch_related("measurements")
+            .order_by("committee__name", "deadline", "pk")
+        )
+
+
+POPOLO_DESCRIPTION = (
+    "A Popolo JSON document (persons, organizations, memberships, posts, events). Extra "
+    "fields: registry_type, kind, level, standing_agency_id, declared_member_count, "
+    "actual_member_count, lineage, end_reason, home_agency_id, single_holder."
+)
+
+
+class PopoloView(ConditionalMixin, APIView):
+    """The whole registry as Popolo JSON."""
+
+    renderer_classes = [JSONRenderer]
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT}, description=POPOLO_DESCRIPTION)
+    def get(self, request):
+        return Response(popolo_document())
+
+
+class CommitteePopoloView(ConditionalMixin, APIView):
+    """One committee and its support groups as Popolo JSON."""
+
+    renderer_classes = [JSONRenderer]
+
+    @extend_schema(
+        responses={200: OpenApiTypes.OBJECT},
+        description=POPOLO_DESCRIPTION,
+        parameters=[OpenApiParameter("slug", str, OpenApiParameter.PATH)],
+    )
+    def get(self, request, slug: str):
+        committee = get_object_or_404(Committee, slug=slug)
+        return Response(popolo_document(committee=committee))
+
+
+@cache
+def _endpoints() -> tuple[dict, ...]:
+    """The operations of the OpenAPI schema, for the documentation page (built once)."""
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    rows = []
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            rows.append(
+                {
+                    "method": method.upper(),
+                    "path": path,
+                    "description": str(operation.get("description", "")).strip(),
+                    "parameters": [
+                        {
+                            "name": p["name"],
+                            "where": p["in"],
+                            "description": str(p.get("description", "")),
+                        }
+                        for p in operation.get("parameters", [])
+                    ],
+                }
+            )
+    return tuple(rows)
+
+
+def docs(request):
+    """A plain page listing the endpoints from the schema; no script, no CDN."""
+    return render(request, "api/docs.html", {"endpoints": _endpoints()})

@@ -1,0 +1,167 @@
+"""Popolo export: the whole registry and one committee; the round trip through an empty database."""
+
+import datetime as dt
+import json
+
+import pytest
+from django.apps import apps
+from django.core.management.color import no_style
+from django.db import connection
+from django.urls import reverse
+
+from api.popolo import popolo_document
+from api.popolo_import import popolo_import, popolo_load
+from committees.models import Committee
+from members.models import Membership, Role
+from members.services import membership_appoint, membership_end
+from tests.api.test_popolo_import import sample
+from tests.factories import (
+    AgencyFactory,
+    CommitteeFactory,
+    MembershipFactory,
+    PersonFactory,
+    PositionFactory,
+    SupportGroupFactory,
+)
+
+D = dt.date
+pytestmark = pytest.mark.django_db
+
+
+def empty_the_registry() -> None:
+    """Truncate every table of the registry's apps inside the test transaction (rolled back after)."""
+    tables = [
+        model._meta.db_table
+        for label in ("committees", "members", "mandates", "reports", "portal", "api")
+        for model in apps.get_app_config(label).get_models()
+        if model._meta.managed
+    ]
+    with connection.cursor() as cursor:
+        # Deferred foreign-key checks of this transaction must fire before a TRUNCATE.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for statement in connection.ops.sql_flush(no_style(), tables, allow_cascade=True):
+            cursor.execute(statement)
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    assert not Committee.objects.exists()
+
+
+def without_ids(document: dict) -> dict:
+    """The document with every id replaced by its position among the sorted ids of its collection."""
+    text = json.dumps(document, sort_keys=True, ensure_ascii=False)
+    ids = sorted(
+        {record["id"] for key in document for record in document[key] if "id" in record},
+        key=len,
+        reverse=True,
+    )
+    for n, value in enumerate(ids):
+        text = text.replace(json.dumps(value, ensure_ascii=False), f'"<id {n}>"')
+    return json.loads(text)
+
+
+def test_the_round_trip_gives_the_same_document(seeded):
+    # The demo registry, plus an EveryPolitician-style file (events, identifiers, a party).
+    popolo_import(data=popolo_load(json.dumps(sample())), source_name="sample.json")
+    first = popolo_document()
+    assert len(first["memberships"]) == Membership.objects.count()
+    assert first["events"]
+    assert first["posts"]
+    assert any(o.get("lineage") for o in first["organizations"])
+
+    empty_the_registry()
+    report = popolo_import(
+        data=popolo_load(json.dumps(first, ensure_ascii=False)), source_name="export.json"
+    )
+    assert report.skipped == []
+    assert report.warnings == []
+    second = popolo_document()
+    assert without_ids(second) == without_ids(first)
+    assert second == first  # the registry's ids survive too
+
+
+def test_the_http_export_is_the_document_with_diacritics_intact(anonymous):
+    person = PersonFactory(full_name="Nguyễn Văn Được", rank="Đại tá")
+    committee = CommitteeFactory(name="Ban Chỉ đạo về dữ liệu", declared_member_count=32)
+    membership_appoint(
+        committee=committee, person=person, role=Role.HEAD, start=D(2024, 1, 1), reason="QĐ"
+    )
+    response = anonymous.get(reverse("api:popolo"))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
+    assert "Nguyễn Văn Được".encode() in response.content
+    data = response.json()
+    assert data == json.loads(json.dumps(popolo_document()))
+    body = next(o for o in data["organizations"] if o["name"] == "Ban Chỉ đạo về dữ liệu")
+    assert body["classification"] == "steering committee"
+    assert body["declared_member_count"] == 32
+    assert body["actual_member_count"] == 1
+    (seat,) = data["memberships"]
+    assert seat["role"] == "head"
+    assert seat["start_date"] == "2024-01-01"
+    assert seat["person_id"] == f"person/{person.slug}"
+    assert seat["organization_id"] == body["id"]
+    assert data["persons"][0]["honorific_prefix"] == "Đại tá"
+
+
+def test_a_committee_export_holds_the_committee_its_support_groups_and_their_people(anonymous):
+    committee = CommitteeFactory(slug="bcd-cds", declared_member_count=23)
+    group = SupportGroupFactory(parent=committee, slug="tgv-cds")
+    other = CommitteeFactory(slug="ban-khac")
+    post = PositionFactory(agency=AgencyFactory(parent=AgencyFactory(slug="ubnd")))
+    head = membership_appoint(
+        committee=committee,
+        person=PersonFactory(slug="phan-van-mai"),
+        role=Role.HEAD,
+        start=D(2022, 1, 1),
+        position=post,
+        reason="QĐ 944",
+    )
+    membership_end(membership=head, on=D(2023, 6, 30), reason="Chuyển công tác")
+    MembershipFactory(
+        committee=group, role=Role.GROUP_LEADER, person=PersonFactory(slug="le-quoc-cuong")
+    )
+    MembershipFactory(committee=other, person=PersonFactory(slug="nguoi-ngoai"))
+
+    data = anonymous.get(reverse("api:committee-popolo", args=["bcd-cds"])).json()
+    ids = {o["id"] for o in data["organizations"]}
+    assert {"committee/bcd-cds", "committee/tgv-cds", "agency/ubnd"} <= ids
+    assert "committee/ban-khac" not in ids
+    assert {p["id"] for p in data["persons"]} == {"person/phan-van-mai", "person/le-quoc-cuong"}
+    group_record = next(o for o in data["organizations"] if o["id"] == "committee/tgv-cds")
+    assert group_record["parent_id"] == "committee/bcd-cds"
+    assert group_record["classification"] == "support group"
+    ended = next(m for m in data["memberships"] if m["person_id"] == "person/phan-van-mai")
+    assert ended["end_date"] == "2023-06-30"
+    assert ended["post_id"] == data["posts"][0]["id"]
+    assert anonymous.get(reverse("api:committee-popolo", args=["khong-co"])).status_code == 404
+
+
+def test_lineage_travels_as_an_extra_field(anonymous):
+    from tests.factories import SuccessionFactory
+
+    old, new = CommitteeFactory(slug="cu"), CommitteeFactory(slug="moi")
+    SuccessionFactory(predecessor=old, successor=new, kind="merged_into")
+    data = anonymous.get(reverse("api:committee-popolo", args=["moi"])).json()
+    record = next(o for o in data["organizations"] if o["id"] == "committee/moi")
+    assert record["lineage"] == {
+        "predecessors": [{"kind": "merged_into", "organization_id": "committee/cu"}]
+    }
+
+
+def test_the_export_makes_a_fixed_number_of_queries(
+    anonymous, django_assert_max_num_queries, django_assert_num_queries
+):
+    committee = CommitteeFactory(slug="ban-dem")
+
+    def add(n):
+        for _ in range(n):
+            MembershipFactory(committee=committee, position=PositionFactory())
+
+    add(10)
+    anonymous.get(reverse("api:popolo"))
+    with django_assert_max_num_queries(30) as small:
+        anonymous.get(reverse("api:popolo"))
+        anonymous.get(reverse("api:committee-popolo", args=["ban-dem"]))
+    add(190)
+    with django_assert_num_queries(len(small.captured_queries)):
+        anonymous.get(reverse("api:popolo"))
+        anonymous.get(reverse("api:committee-popolo", args=["ban-dem"]))

@@ -1,0 +1,468 @@
+"""`manage.py import_popolo`: EveryPolitician-style files, partial dates, roles, idempotence, refusals."""
+
+import datetime as dt
+import io
+import json
+import time
+import unicodedata
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import translation
+
+from api.models import ExternalIdentifier, MembershipPeriod, PopoloEvent
+from committees.models import Agency, Committee
+from members.models import Membership, Person, Position, Role
+from tests.factories import CommitteeFactory, PersonFactory
+
+D = dt.date
+pytestmark = pytest.mark.django_db
+SHARED_SAMPLE = (
+    Path(__file__).resolve().parents[3]
+    / "shared"
+    / "data"
+    / "popolo"
+    / "everypolitician-alderney-states.json"
+)
+
+
+def nfd(text: str) -> str:
+    return unicodedata.normalize("NFD", text)
+
+
+def sample() -> dict:
+    """A small file in EveryPolitician's shape, with Vietnamese names written decomposed (NFD)."""
+    return {
+        "persons": [
+            {
+                "id": "p-duoc",
+                "name": nfd("Nguyễn Văn Được"),
+                "gender": "male",
+                "honorific_prefix": "Đồng chí",
+                "identifiers": [{"scheme": "wikidata", "identifier": "Q1001"}],
+                "other_names": [{"name": nfd("Nguyen Van Duoc"), "lang": "en", "note": "ascii"}],
+            },
+            {"id": "p-trinh", "name": "Võ Thị Trung Trinh", "gender": "female"},
+            {"id": "p-thang", "name": "Lâm Đình Thắng"},
+            {"id": "p-hieu", "name": "Lê Minh Hiếu"},
+            {"id": "p-noname"},
+        ],
+        "organizations": [
+            {
+                "id": "hdnd",
+                "name": "Hội đồng nhân dân Thành phố",
+                "classification": "legislature",
+                "seats": 95,
+                "identifiers": [{"scheme": "wikidata", "identifier": "Q2002"}],
+            },
+            {
+                "id": "bcd",
+                "name": "Ban Chỉ đạo chuyển đổi số",
+                "classification": "steering committee",
+            },
+            {
+                "id": "tgv",
+                "name": "Tổ giúp việc Ban Chỉ đạo chuyển đổi số",
+                "classification": "support group",
+                "parent_id": "bcd",
+            },
+            {"id": "party/dcs", "name": "Đảng Cộng sản Việt Nam", "classification": "party"},
+            {
+                "id": "so-tttt",
+                "name": "Sở Thông tin và Truyền thông",
+                "classification": "department",
+            },
+        ],
+        "posts": [{"id": "post-gd", "label": "Giám đốc Sở TT&TT", "organization_id": "so-tttt"}],
+        "events": [
+            {
+                "id": "term/2016",
+                "classification": "legislative period",
+                "name": "Khóa IX",
+                "organization_id": "hdnd",
+                "start_date": "2016-07-01",
+                "end_date": "2021-06-30",
+            },
+            {
+                "id": "term/2021",
+                "classification": "legislative period",
+                "name": "Khóa X",
+                "organization_id": "hdnd",
+                "start_date": "2021-07",
+            },
+        ],
+        "memberships": [
+            # Dates from the legislative period.
+            {
+                "person_id": "p-duoc",
+                "organization_id": "hdnd",
+                "role": "member",
+                "legislative_period_id": "term/2016",
+                "on_behalf_of_id": "party/dcs",
+                "sources": [{"url": "https://example.org/khoa-ix"}],
+            },
+            {
+                "person_id": "p-duoc",
+                "organization_id": "hdnd",
+                "role": "member",
+                "legislative_period_id": "term/2021",
+                "on_behalf_of_id": "party/dcs",
+            },
+            # Partial dates of its own, a Vietnamese role, a post.
+            {
+                "id": "m-thang",
+                "person_id": "p-thang",
+                "organization_id": "bcd",
+                "role": "Phó Trưởng ban",
+                "post_id": "post-gd",
+                "start_date": "2016",
+                "end_date": "2016-04",
+            },
+            {
+                "person_id": "p-trinh",
+                "organization_id": "tgv",
+                "role": "Tổ phó",
+                "start_date": "2022-03",
+            },
+            # A role the registry has no word for: a member, keeping the label.
+            {
+                "person_id": "p-hieu",
+                "organization_id": "tgv",
+                "role": "Chairman of the Finance Committee",
+                "start_date": "2022-03-14",
+            },
+            # Records it cannot take.
+            {"person_id": "p-nobody", "organization_id": "bcd", "role": "member"},
+            {
+                "person_id": "p-hieu",
+                "organization_id": "tgv",
+                "role": "member",
+                "start_date": "2023",
+            },
+            {"person_id": "p-trinh", "organization_id": "bcd", "start_date": "2022-13-40"},
+        ],
+    }
+
+
+def run(path: Path, *args: str) -> str:
+    out = io.StringIO()
+    with translation.override("en"):
+        call_command("import_popolo", str(path), *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def sample_file(tmp_path) -> Path:
+    path = tmp_path / "sample.json"
+    path.write_text(json.dumps(sample(), ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def counts() -> dict[str, int]:
+    return {
+        "persons": Person.objects.count(),
+        "committees": Committee.objects.count(),
+        "agencies": Agency.objects.count(),
+        "memberships": Membership.objects.count(),
+        "posts": Position.objects.count(),
+        "events": PopoloEvent.objects.count(),
+        "identifiers": ExternalIdentifier.objects.count(),
+        "history": Membership.history.count() + Person.history.count(),
+    }
+
+
+class TestImport:
+    def test_it_imports_persons_organizations_posts_and_memberships(self, sample_file):
+        output = run(sample_file)
+        assert counts() | {"history": 0} == {
+            "persons": 4,
+            "committees": 3,
+            "agencies": 2,
+            "memberships": 5,
+            "posts": 1,
+            "events": 2,
+            # 4 person ids + 1 wikidata, 5 organization ids + 1 wikidata, 1 post, 1 membership id
+            "identifiers": 13,
+            "history": 0,
+        }
+        assert "Created:" in output
+        duoc = Person.objects.get(full_name="Nguyễn Văn Được")
+        assert duoc.full_name == unicodedata.normalize("NFC", duoc.full_name)
+        assert duoc.rank == "Đồng chí"
+        assert duoc.gender == "male"
+        assert duoc.other_names == [{"name": "Nguyen Van Duoc", "lang": "en", "note": "ascii"}]
+        assert duoc.slug == "nguyen-van-duoc"
+        assert ExternalIdentifier.objects.filter(
+            object_id=duoc.pk, scheme="wikidata", identifier="Q1001"
+        ).exists()
+
+    def test_organizations_map_to_committees_and_agencies(self, sample_file):
+        run(sample_file)
+        council = Committee.objects.get(name="Hội đồng nhân dân Thành phố")
+        assert council.kind == Committee.Kind.COUNCIL
+        assert council.declared_member_count == 95
+        group = Committee.objects.get(name__startswith="Tổ giúp việc")
+        assert group.kind == Committee.Kind.SUPPORT_GROUP
+        assert group.parent.name == "Ban Chỉ đạo chuyển đổi số"
+        assert Agency.objects.get(name="Đảng Cộng sản Việt Nam").kind == Agency.Kind.PARTY
+        assert Agency.objects.get(name="Sở Thông tin và Truyền thông").kind == "department"
+
+    def test_membership_dates_come_from_the_legislative_period_when_it_has_none(self, sample_file):
+        run(sample_file)
+        terms = list(
+            Membership.objects.filter(committee__name__startswith="Hội đồng").order_by("start_date")
+        )
+        assert [(m.start_date, m.end_date) for m in terms] == [
+            (D(2016, 7, 1), D(2021, 6, 30)),
+            (D(2021, 7, 1), None),
+        ]
+        assert terms[1].start_precision == "month"
+        assert terms[0].end_reason == Membership.EndReason.TERM_ENDED
+        assert terms[0].on_behalf_of.name == "Đảng Cộng sản Việt Nam"
+        assert terms[0].source == "https://example.org/khoa-ix"
+        assert MembershipPeriod.objects.get(membership=terms[0]).event.popolo_id == "term/2016"
+
+    def test_partial_dates_roles_and_posts(self, sample_file):
+        run(sample_file)
+        thang = Membership.objects.get(person__full_name="Lâm Đình Thắng")
+        assert thang.role == Role.DEPUTY_HEAD
+        assert (thang.start_date, thang.start_precision) == (D(2016, 1, 1), "year")
+        assert (thang.end_date, thang.end_precision) == (D(2016, 4, 1), "month")
+        assert thang.position.title == "Giám đốc Sở TT&TT"
+        assert thang.home_agency.name == "Sở Thông tin và Truyền thông"
+        trinh = Membership.objects.get(person__full_name="Võ Thị Trung Trinh")
+        assert trinh.role == Role.DEPUTY_GROUP_LEADER
+        hieu = Membership.objects.get(person__full_name="Lê Minh Hiếu")
+        assert hieu.role == Role.MEMBER
+        assert hieu.title_at_appointment == "Chairman of the Finance Committee"
+
+    def test_it_reports_each_record_it_could_not_take_with_a_reason(self, sample_file):
+        output = run(sample_file)
+        assert "Skipped: 4" in output
+        assert "a person without a name" in output
+        assert "unknown person p-nobody" in output
+        assert "already has a seat on this committee" in output
+        assert "a date it cannot read" in output
+
+    def test_a_second_import_creates_nothing(self, sample_file):
+        run(sample_file)
+        before = counts()
+        output = run(sample_file)
+        assert counts() == before
+        assert "Created: 0" in output
+        assert "Updated: 0" in output
+
+    def test_a_changed_record_is_updated_not_duplicated(self, sample_file, tmp_path):
+        run(sample_file)
+        data = sample()
+        data["persons"][1]["name"] = "Võ Thị Trung Trinh (sửa)"
+        data["memberships"][3]["end_date"] = "2024-12-31"
+        changed = tmp_path / "changed.json"
+        changed.write_text(json.dumps(data), encoding="utf-8")
+        before = counts()
+        output = run(changed)
+        assert Person.objects.count() == before["persons"]
+        assert Membership.objects.count() == before["memberships"]
+        assert Person.objects.filter(full_name="Võ Thị Trung Trinh (sửa)").exists()
+        seat = Membership.objects.get(person__full_name__startswith="Võ Thị")
+        assert seat.end_date == D(2024, 12, 31)
+        assert seat.version == 2
+        assert "Updated:" in output
+        assert "memberships 1" in output
+
+    def test_a_dry_run_writes_nothing(self, sample_file):
+        output = run(sample_file, "--dry-run")
+        assert "Dry run" in output
+        assert "memberships 5" in output
+        assert set(counts().values()) == {0}
+
+    def test_it_refuses_a_seat_that_clashes_with_the_registry(self, tmp_path):
+        committee = CommitteeFactory(slug="ban-a")
+        existing = PersonFactory(slug="nguyen-van-a", full_name="Nguyễn Văn A")
+        Membership.objects.create(committee=committee, person=existing, role=Role.HEAD)
+        data = {
+            "persons": [{"id": "x", "name": "Trần Văn B"}],
+            "memberships": [
+                {"person_id": "x", "organization_id": "committee/ban-a", "role": "Trưởng ban"}
+            ],
+        }
+        path = tmp_path / "clash.json"
+        path.write_text(json.dumps(data), encoding="utf-8")
+        output = run(path)
+        assert "is already held by someone else" in output
+        assert Membership.objects.filter(committee=committee).count() == 1
+        assert Person.objects.filter(full_name="Trần Văn B").exists()
+
+
+class TestRefusals:
+    @pytest.mark.parametrize(
+        ("content", "message"),
+        [
+            (b"{not json", "not JSON"),
+            (b"\xff\xfe\x00garbage", "not JSON"),
+            (b"[1, 2, 3]", "not Popolo"),
+            (b'{"name": "something else"}', "not Popolo"),
+            (b'{"persons": {"id": "x"}}', "must be a list of objects"),
+            (b'{"persons": [], "memberships": ["x"]}', "must be a list of objects"),
+        ],
+    )
+    def test_a_file_that_is_not_json_or_not_popolo_is_refused_and_nothing_is_written(
+        self, tmp_path, content, message
+    ):
+        path = tmp_path / "bad.json"
+        path.write_bytes(content)
+        with pytest.raises(CommandError, match=message):
+            run(path)
+        assert set(counts().values()) == {0}
+
+    def test_the_refusal_speaks_vietnamese_by_default(self, tmp_path):
+        path = tmp_path / "bad.json"
+        path.write_bytes(b"{not json")
+        with pytest.raises(CommandError, match="không phải JSON"):
+            call_command("import_popolo", str(path), stdout=io.StringIO())
+
+    def test_a_missing_file_is_a_clear_error(self, tmp_path):
+        with pytest.raises(CommandError, match="Cannot read"):
+            run(tmp_path / "missing.json")
+
+
+def big_file(path: Path, persons: int = 500, memberships: int = 2000) -> None:
+    bodies = 20
+    data = {
+        "persons": [
+            {
+                "id": f"person-{n}",
+                "name": f"Nguyễn Thị Thử Nghiệm {n}",
+                "identifiers": [{"scheme": "test", "identifier": str(n)}],
+            }
+            for n in range(persons)
+        ],
+        "organizations": [
+            {"id": f"org-{n}", "name": f"Hội đồng số {n}", "classification": "legislature"}
+            for n in range(bodies)
+        ]
+        + [{"id": "party", "name": "Độc lập", "classification": "party"}],
+        "events": [
+            {
+                "id": f"term/{n}",
+                "classification": "legislative period",
+                "start_date": f"{2000 + n}-01-01",
+                "end_date": f"{2000 + n}-12-31",
+            }
+            for n in range(4)
+        ],
+        "memberships": [
+            {
+                "person_id": f"person-{n % persons}",
+                "organization_id": f"org-{(n // persons) * 5 + n % 5}",
+                "legislative_period_id": f"term/{n // persons}",
+                "role": "member",
+                "on_behalf_of_id": "party",
+            }
+            for n in range(memberships)
+        ],
+    }
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
+def test_500_persons_and_2000_memberships_import_in_under_ten_seconds(tmp_path):
+    path = tmp_path / "big.json"
+    big_file(path)
+    started = time.monotonic()
+    run(path)
+    elapsed = time.monotonic() - started
+    assert Person.objects.count() == 500
+    assert Membership.objects.count() == 2000
+    assert Membership.history.count() == 2000
+    assert elapsed < 10, f"{elapsed:.1f} s"
+    started = time.monotonic()
+    run(path)
+    assert Membership.objects.count() == 2000
+    assert time.monotonic() - started < 10
+
+
+def alderney_like() -> dict:
+    """An excerpt in the shape of the shared EveryPolitician sample (used when it is absent)."""
+    return {
+        "persons": [
+            {"id": "a1", "name": "Robert McDowall", "gender": "male"},
+            {"id": "a2", "name": "David Earl"},
+            {"id": "a3", "name": "Steve Roberts", "gender": "male"},
+        ],
+        "organizations": [
+            {"id": "independent", "name": "Independent", "classification": "party"},
+            {"id": "states", "name": "States", "classification": "legislature", "seats": 10},
+        ],
+        "events": [
+            {
+                "id": "term/2014",
+                "classification": "legislative period",
+                "organization_id": "states",
+                "start_date": "2015-01-01",
+                "end_date": "2016-12-31",
+            },
+            {
+                "id": "term/2017",
+                "classification": "legislative period",
+                "organization_id": "states",
+                "start_date": "2017-01-01",
+                "end_date": "2018-12-31",
+            },
+        ],
+        "memberships": [
+            {
+                "person_id": pid,
+                "organization_id": "states",
+                "legislative_period_id": term,
+                "on_behalf_of_id": "independent",
+                "role": "member",
+            }
+            for pid, term in [("a1", "term/2014"), ("a2", "term/2017"), ("a3", "term/2014")]
+        ]
+        + [
+            {
+                "person_id": "a3",
+                "organization_id": "states",
+                "legislative_period_id": "term/2017",
+                "on_behalf_of_id": "independent",
+                "role": "member",
+            }
+        ],
+    }
+
+
+def test_the_everypolitician_sample_imports_with_its_terms(tmp_path):
+    """The shared Alderney file when it is there; an excerpt of the same shape otherwise."""
+    if SHARED_SAMPLE.exists():
+        path = SHARED_SAMPLE
+        data = json.loads(SHARED_SAMPLE.read_text(encoding="utf-8"))
+    else:
+        data = alderney_like()
+        path = tmp_path / "alderney.json"
+        path.write_text(json.dumps(data), encoding="utf-8")
+    run(path)
+    assert Person.objects.count() == len(data["persons"])
+    assert Membership.objects.count() == len(data["memberships"])
+    names = {unicodedata.normalize("NFC", p["name"]) for p in data["persons"]}
+    assert set(Person.objects.values_list("full_name", flat=True)) == names
+    states = Committee.objects.get(name="States")
+    assert states.kind == Committee.Kind.COUNCIL
+    assert states.declared_member_count == 10
+    assert Agency.objects.get(name="Independent").kind == Agency.Kind.PARTY
+    periods = {
+        e["id"]: e for e in data["events"] if e.get("classification") == "legislative period"
+    }
+    for record in data["memberships"]:
+        period = periods[record["legislative_period_id"]]
+        person = Person.objects.get(
+            full_name=next(p["name"] for p in data["persons"] if p["id"] == record["person_id"])
+        )
+        seat = Membership.objects.get(
+            person=person, start_date=dt.date.fromisoformat(period["start_date"])
+        )
+        assert seat.end_date == dt.date.fromisoformat(period["end_date"])
+        assert seat.on_behalf_of.name == "Independent"
+    before = counts()
+    run(path)
+    assert counts() == before
