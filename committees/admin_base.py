@@ -1,10 +1,12 @@
 """Shared pieces of the registry's admin: accent-insensitive search and the active/ended filter."""
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from committees import permissions
 from committees.text import fold
 
 
@@ -51,7 +53,39 @@ def active_filter(field: str, title=None):
 
 
 class RegistryAdmin(FoldedSearchMixin, SimpleHistoryAdmin):
-    """Base of the registry's model admins: history, folded search, paging."""
+    """Base of the registry's model admins: history, folded search, paging, and one policy:
+    readers (staff accounts) see everything, only administrators add, change or delete.
+    A model admin that lets a secretariat write (seats, people, measurements) says so."""
 
     list_per_page = 50
     show_full_result_count = False
+
+    def has_module_permission(self, request):
+        return permissions.can_use_admin(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return permissions.can_use_admin(request.user)
+
+    def has_add_permission(self, request):
+        return permissions.is_administrator(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return permissions.is_administrator(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        # Nothing is deleted but by an administrator, and the deletion stays in history.
+        return permissions.can_delete_roster_record(request.user)
+
+    def revert_disabled(self, request, obj=None):
+        return not permissions.is_administrator(request.user)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # django-simple-history saves a posted historical form even when reverting is
+        # disabled; refuse the post so the history page stays read-only.
+        if request.method == "POST" and self.revert_disabled(request):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def delete_model(self, request, obj):
+        obj._change_reason = "Deleted in the admin"
+        super().delete_model(request, obj)

@@ -163,3 +163,85 @@ def revoke_secretariat(user, committee: Committee) -> None:
 
     remove_perm(ROSTER_PERMISSION, user, committee)
     remove_perm(MEASUREMENT_PERMISSION, user, committee)
+
+
+# --- Roster stewardship: finer questions the admin, the services and the pages ask. ---
+
+
+def is_administrator(user) -> bool:
+    """Administrators (superusers) may do everything, including granting secretariat rights."""
+    return _user_ok(user) and user.is_superuser
+
+
+def can_use_admin(user) -> bool:
+    """Staff accounts that read the registry may open the admin (read-only unless granted more)."""
+    return _user_ok(user) and user.is_staff and is_reader(user)
+
+
+def can_change_committee(user, committee: Committee | None = None) -> bool:
+    """A committee's own record (name, founding, lineage) is changed by administrators only."""
+    return is_administrator(user)
+
+
+def can_delete_roster_record(user) -> bool:
+    """Nothing is deleted: a seat ends. Only an administrator may delete a record (a mistake),
+    and the deletion still stays in history."""
+    return is_administrator(user)
+
+
+def can_change_posts(user) -> bool:
+    """Who holds a post (and so who gets ex officio seats) is kept by administrators."""
+    return is_administrator(user)
+
+
+def committees_measurable_by(user) -> QuerySet[Committee]:
+    """Committees whose targets the user may add measurements to."""
+    return _committees_with(user, MEASUREMENT_PERMISSION.split(".")[1])
+
+
+def can_manage_any_roster(user) -> bool:
+    """Whether the user keeps at least one roster (shows the roster tools in the admin)."""
+    if not _user_ok(user):
+        return False
+    if user.is_superuser:
+        return True
+    cached = getattr(user, "_registry_keeps_a_roster", None)
+    if cached is None:
+        cached = committees_roster_editable_by(user).exists()
+        user._registry_keeps_a_roster = cached
+    return cached
+
+
+def can_change_person(user, person) -> bool:
+    """A secretariat may correct a person who sits (or sat) only on committees it keeps,
+    or who has no seat yet; a person seated elsewhere is corrected by an administrator."""
+    if not _user_ok(user):
+        return False
+    if user.is_superuser:
+        return True
+    if not can_manage_any_roster(user):
+        return False
+    if person is None or person.pk is None:
+        return True
+    editable = committees_roster_editable_by(user).values("pk")
+    return not person.memberships.exclude(committee__in=editable).exists()
+
+
+def require_measurement_right(user, committee: Committee | None) -> None:
+    if not can_add_measurement(user, committee):
+        raise PermissionDenied("You may not add measurements to this committee's targets.")
+
+
+def require_administrator(user) -> None:
+    if not is_administrator(user):
+        raise PermissionDenied("Only an administrator may do this.")
+
+
+def secretariat_users(committee: Committee):
+    """Users who hold the roster right on this committee directly (not through its parent)."""
+    from django.contrib.auth import get_user_model
+
+    holders = CommitteeUserObjectPermission.objects.filter(
+        content_object=committee, permission__codename=ROSTER_PERMISSION.split(".")[1]
+    ).values("user_id")
+    return get_user_model().objects.filter(pk__in=holders).order_by("username")

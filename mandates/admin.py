@@ -1,8 +1,10 @@
 """Admin for mandates, targets and their measurements."""
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
+from committees import permissions
 from committees.admin_base import RegistryAdmin
 from committees.partial_dates import format_partial_date
 from mandates.models import Mandate, Measurement, Target
@@ -66,3 +68,46 @@ class MeasurementAdmin(RegistryAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         return admin.ModelAdmin.get_search_results(self, request, queryset, search_term)
+
+    # A secretariat adds measurements to its committees' targets; corrections and deletions
+    # stay with administrators.
+    def has_add_permission(self, request):
+        user = request.user
+        return permissions.is_administrator(user) or (
+            permissions.can_use_admin(user) and permissions.committees_measurable_by(user).exists()
+        )
+
+    def add_view(self, request, form_url="", extra_context=None):
+        # A measurement on another committee's target is refused outright, not as a form error.
+        if request.method == "POST":
+            key = request.POST.get("target", "")
+            target = (
+                Target.objects.select_related("committee").filter(pk=key).first()
+                if key.isdigit()
+                else None
+            )
+            if target is not None and not permissions.can_add_measurement(
+                request.user, target.committee
+            ):
+                raise PermissionDenied
+        return super().add_view(request, form_url, extra_context)
+
+    def get_autocomplete_fields(self, request):
+        if request.user.is_superuser:
+            return super().get_autocomplete_fields(request)
+        return ()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "target" and not request.user.is_superuser:
+            kwargs["queryset"] = Target.objects.filter(
+                committee__in=permissions.committees_measurable_by(request.user)
+            ).select_related("committee")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        from members.services import save_validated
+
+        committee = obj.target.committee if obj.target_id else None
+        if not change:
+            permissions.require_measurement_right(request.user, committee)
+        save_validated(obj, by=request.user, reason="Measurement recorded in the admin")

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -324,7 +325,8 @@ class Membership(DatedTerm):
             errors["end_reason"] = _("A membership that ends needs a reason.")
         if errors:
             raise ValidationError(errors)
-        if self.committee_id and self.person_id:
+        # A bulk import checks overlaps for all its rows at once and sets this flag.
+        if self.committee_id and self.person_id and not getattr(self, "_overlaps_checked", False):
             self._check_overlaps()
 
     def _check_overlaps(self) -> None:
@@ -343,6 +345,83 @@ class Membership(DatedTerm):
                     )
                     % {"role": self.get_role_display(), "person": clash.person}
                 )
+
+
+class PendingSeatChange(models.Model):
+    """An ex officio seat whose post changed holder: the secretariat confirms or declines it.
+
+    Nothing changes on the roster until the secretariat decides: confirming ends the old
+    seat and appoints the post's new holder in the same role; declining leaves the roster.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        CONFIRMED = "confirmed", _("confirmed")
+        DECLINED = "declined", _("declined")
+
+    committee = models.ForeignKey(
+        Committee,
+        verbose_name=_("committee"),
+        on_delete=models.PROTECT,
+        related_name="pending_seat_changes",
+    )
+    membership = models.ForeignKey(
+        Membership,
+        verbose_name=_("seat"),
+        on_delete=models.PROTECT,
+        related_name="pending_changes",
+        help_text=_("The ex officio seat held through the post."),
+    )
+    position = models.ForeignKey(
+        Position, verbose_name=_("post"), on_delete=models.PROTECT, related_name="+"
+    )
+    new_holding = models.ForeignKey(
+        PositionHolding,
+        verbose_name=_("new post holding"),
+        on_delete=models.PROTECT,
+        related_name="pending_seat_changes",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decision_note = models.CharField(_("reason"), max_length=500, blank=True)
+    new_membership = models.ForeignKey(
+        Membership,
+        verbose_name=_("new seat"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("pending ex officio change")
+        verbose_name_plural = _("pending ex officio changes")
+        ordering = ["-created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["membership", "new_holding"],
+                name="members_pendingseatchange_once_per_holding",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending") | Q(decided_at__isnull=False),
+                name="members_pendingseatchange_decided_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.committee}: {self.position} → {self.new_holding.person}"
 
 
 def overlapping(queryset, start: dt.date | None, end: dt.date | None):

@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from committees.models import Committee
-from members.models import Membership
+from members.models import Membership, PendingSeatChange, Role
 
 
 def today() -> dt.date:
@@ -56,3 +56,149 @@ def member_counts(committee: Committee, day: dt.date | None = None) -> MemberCou
     day = day or today()
     actual = Membership.objects.filter(memberships_active_on(day), committee=committee).count()
     return MemberCounts(declared=committee.declared_member_count, actual=actual)
+
+
+# --- Roster stewardship: pending ex officio changes, the roster-change timeline ----------
+
+
+def pending_changes_for(committee: Committee) -> QuerySet[PendingSeatChange]:
+    """Pending ex officio changes the committee's secretariat still has to confirm or decline."""
+    return (
+        PendingSeatChange.objects.filter(
+            committee=committee, status=PendingSeatChange.Status.PENDING
+        )
+        .select_related(
+            "membership__person",
+            "position__agency",
+            "new_holding__person",
+            "new_holding__appointed_by",
+        )
+        .order_by("created_at", "pk")
+    )
+
+
+def pending_changes_visible_to(user) -> QuerySet[PendingSeatChange]:
+    """Pending changes on the committees whose rosters the user keeps."""
+    from committees.permissions import committees_roster_editable_by
+
+    return (
+        PendingSeatChange.objects.filter(
+            status=PendingSeatChange.Status.PENDING,
+            committee__in=committees_roster_editable_by(user),
+        )
+        .select_related("committee", "membership__person", "position", "new_holding__person")
+        .order_by("committee__name", "created_at", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One change to a committee's roster: who changed what, when, why, on which decision."""
+
+    when: dt.datetime
+    user: str
+    action: str  # "appointed", "ended", "changed" or "deleted"
+    action_label: str
+    person: str
+    role: str
+    changes: tuple[str, ...]
+    reason: str
+    decision: str
+    membership_id: int
+
+
+_TRACKED = (
+    "person_id",
+    "role",
+    "position_id",
+    "title_at_appointment",
+    "home_agency_id",
+    "on_behalf_of_id",
+    "appointed_by_id",
+    "start_date",
+    "start_precision",
+    "end_date",
+    "end_precision",
+    "end_reason",
+    "end_note",
+    "ended_by_id",
+    "source",
+    "source_date",
+)
+
+
+def roster_timeline(committee: Committee, limit: int | None = 200) -> list[TimelineEntry]:
+    """The committee's roster changes, newest first, from the history rows (two queries:
+    the history with its people, users and decisions; and the field names are static)."""
+    from django.utils.translation import gettext as _
+
+    rows = list(
+        Membership.history.filter(committee_id=committee.pk)
+        .select_related("history_user", "person", "appointed_by", "ended_by")
+        .order_by("id", "history_date", "history_id")
+    )
+    previous: dict[int, object] = {}
+    entries: list[TimelineEntry] = []
+    labels = {
+        "appointed": _("appointed"),
+        "ended": _("ended"),
+        "changed": _("changed"),
+        "deleted": _("deleted"),
+    }
+    for row in rows:
+        before = previous.get(row.id)
+        changed_fields: tuple[str, ...] = ()
+        if row.history_type == "+":
+            action, decision = "appointed", row.appointed_by
+        elif row.history_type == "-":
+            action, decision = "deleted", None
+        else:
+            changed_fields = tuple(
+                name
+                for name in _TRACKED
+                if before is not None and getattr(before, name) != getattr(row, name)
+            )
+            ended_now = row.end_date is not None and (before is None or before.end_date is None)
+            action = "ended" if ended_now else "changed"
+            decision = row.ended_by if ended_now else row.appointed_by
+        previous[row.id] = row
+        if action == "changed" and before is not None and not changed_fields:
+            continue  # a save that changed nothing on the roster
+        field_labels = tuple(
+            str(Membership._meta.get_field(name.removesuffix("_id")).verbose_name)
+            for name in changed_fields
+        )
+        entries.append(
+            TimelineEntry(
+                when=row.history_date,
+                user=(row.history_user.get_username() if row.history_user else _("system")),
+                action=action,
+                action_label=str(labels[action]),
+                person=str(row.person) if row.person_id else "",
+                role=str(Role(row.role).label) if row.role in Role.values else row.role,
+                changes=field_labels,
+                reason=row.history_change_reason or "",
+                decision=str(decision) if decision else "",
+                membership_id=row.id,
+            )
+        )
+    entries.sort(key=lambda entry: entry.when, reverse=True)
+    return entries[:limit] if limit is not None else entries
+
+
+@dataclass(frozen=True)
+class RosterChanges:
+    appointed: list[Membership]
+    ended: list[Membership]
+
+
+def roster_changes_between(committee: Committee, start: dt.date, end: dt.date) -> RosterChanges:
+    """Seats that began or ended within [start, end] (for review reports)."""
+    base = Membership.objects.filter(committee=committee).select_related(
+        "person", "appointed_by", "ended_by", "position"
+    )
+    appointed = list(
+        base.filter(start_date__gte=start, start_date__lte=end).order_by("start_date", "pk")
+    )
+    ended = list(base.filter(end_date__gte=start, end_date__lte=end).order_by("end_date", "pk"))
+    return RosterChanges(appointed=appointed, ended=ended)

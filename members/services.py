@@ -3,13 +3,29 @@
 import datetime as dt
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from committees import permissions
 from committees.models import Agency, Committee, LegalInstrument
 from committees.partial_dates import Precision
-from members.models import Membership, Person, Position, Role
+from members.models import Membership, PendingSeatChange, Person, Position, PositionHolding, Role
+
+ONE_DAY = dt.timedelta(days=1)
+
+
+def _authorise_roster(by: AbstractBaseUser | None, committee: Committee) -> None:
+    """`by=None` is the system itself (the seed loader, a shell command); a user must hold
+    the roster right on the committee, or the change is refused."""
+    if by is not None:
+        permissions.require_roster_right(by, committee)
+
+
+def _require_reason(reason: str) -> None:
+    if not (reason or "").strip():
+        raise ValidationError(_("Say why: a reason is required for every roster change."))
 
 
 def _stamp(instance, *, by: AbstractBaseUser | None, reason: str) -> None:
@@ -64,8 +80,8 @@ def membership_appoint(
     source_date: dt.date | None = None,
 ) -> Membership:
     """Give a person a seat in a role on a committee (ex officio when a post is named)."""
-    if not (reason or "").strip():
-        raise ValidationError(_("Say why: a reason is required for every roster change."))
+    _authorise_roster(by, committee)
+    _require_reason(reason)
     if committee.dissolved_on is not None and start is not None and start > committee.dissolved_on:
         raise ValidationError(_("The committee was dissolved before this start date."))
     membership = Membership(
@@ -94,11 +110,14 @@ def membership_end(
     precision: str = Precision.DAY,
     decision: LegalInstrument | None = None,
     by: AbstractBaseUser | None = None,
+    expected_version: int | None = None,
 ) -> Membership:
     """End a seat on a date, with a reason and the decision that ended it. Nothing is deleted."""
-    if not (reason or "").strip():
-        raise ValidationError(_("Say why: a reason is required for every roster change."))
+    _authorise_roster(by, membership.committee)
+    _require_reason(reason)
     locked = Membership.objects.select_for_update().get(pk=membership.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise ValidationError(stale_message())
     if locked.end_date is not None:
         raise ValidationError(_("This membership has already ended."))
     locked.end_date = on
@@ -109,4 +128,310 @@ def membership_end(
     locked.version += 1
     save_validated(locked, by=by, reason=reason)
     membership.refresh_from_db()
+    return locked
+
+
+def stale_message() -> str:
+    return _(
+        "Someone else changed this membership after you opened it. Your changes were not "
+        "saved: reload the page to see the current record, then make your change again."
+    )
+
+
+def _successor_start(on: dt.date, previous: Membership) -> dt.date:
+    """The old seat ends the day before the new one starts, so the two never overlap."""
+    last_day = on - ONE_DAY
+    if previous.start_date is not None and last_day < previous.start_date:
+        raise ValidationError(
+            _("The new term must start after the current one began (%(start)s).")
+            % {"start": previous.start.display()}
+        )
+    return last_day
+
+
+@transaction.atomic
+def membership_replace(
+    *,
+    membership: Membership,
+    person: Person,
+    on: dt.date,
+    reason: str,
+    decision: LegalInstrument | None = None,
+    position: Position | None = None,
+    title: str = "",
+    home_agency: Agency | None = None,
+    end_reason: str = Membership.EndReason.REPLACED,
+    by: AbstractBaseUser | None = None,
+    expected_version: int | None = None,
+) -> Membership:
+    """End one seat and give the same role to another person from `on` (a new head).
+
+    The old seat ends the day before; the new one keeps the post when the seat is ex officio
+    and no other post is named."""
+    _authorise_roster(by, membership.committee)
+    _require_reason(reason)
+    current = Membership.objects.select_related("position__agency").get(pk=membership.pk)
+    if current.end_date is not None:
+        raise ValidationError(_("This membership has already ended."))
+    if current.person_id == person.pk:
+        raise ValidationError(_("The replacement is the same person; change the role instead."))
+    last_day = _successor_start(on, current)
+    membership_end(
+        membership=current,
+        on=last_day,
+        reason=reason,
+        end_reason=end_reason,
+        decision=decision,
+        by=by,
+        expected_version=expected_version,
+    )
+    position = position or current.position
+    return membership_appoint(
+        committee=current.committee,
+        person=person,
+        role=current.role,
+        start=on,
+        position=position,
+        title=title or (position.title if position else ""),
+        home_agency=home_agency or (position.agency if position else None),
+        decision=decision,
+        reason=reason,
+        by=by,
+    )
+
+
+@transaction.atomic
+def membership_change_role(
+    *,
+    membership: Membership,
+    role: str,
+    on: dt.date,
+    reason: str,
+    decision: LegalInstrument | None = None,
+    by: AbstractBaseUser | None = None,
+    expected_version: int | None = None,
+) -> Membership:
+    """Move a member to another role from `on`: the old seat ends the day before and a new one
+    starts, so history holds both."""
+    _authorise_roster(by, membership.committee)
+    _require_reason(reason)
+    if role not in Role.values:
+        raise ValidationError(_("Unknown role: %(role)s.") % {"role": role})
+    current = Membership.objects.get(pk=membership.pk)
+    if current.end_date is not None:
+        raise ValidationError(_("This membership has already ended."))
+    if current.role == role:
+        raise ValidationError(_("The member already holds this role."))
+    last_day = _successor_start(on, current)
+    membership_end(
+        membership=current,
+        on=last_day,
+        reason=reason,
+        end_reason=Membership.EndReason.ROLE_CHANGED,
+        decision=decision,
+        by=by,
+        expected_version=expected_version,
+    )
+    return membership_appoint(
+        committee=current.committee,
+        person=current.person,
+        role=role,
+        start=on,
+        position=current.position,
+        title=current.title_at_appointment,
+        home_agency=current.home_agency,
+        decision=decision,
+        reason=reason,
+        by=by,
+    )
+
+
+# Fields a correction may touch; the person, the committee and the role change through
+# the roster operations (replace, change role) so that history holds both terms.
+CORRECTABLE_FIELDS = (
+    "position",
+    "title_at_appointment",
+    "home_agency",
+    "on_behalf_of",
+    "appointed_by",
+    "start_date",
+    "start_precision",
+    "end_date",
+    "end_precision",
+    "end_reason",
+    "end_note",
+    "ended_by",
+    "source",
+    "source_date",
+)
+
+
+@transaction.atomic
+def membership_update(
+    *,
+    membership: Membership,
+    expected_version: int,
+    changes: dict,
+    reason: str,
+    by: AbstractBaseUser | None = None,
+) -> Membership:
+    """Correct a seat's record. The row is locked and its version compared with the one the
+    editor saw: when someone saved in between, this save is refused and nothing is lost."""
+    _authorise_roster(by, membership.committee)
+    _require_reason(reason)
+    unknown = set(changes) - set(CORRECTABLE_FIELDS)
+    if unknown:
+        raise ValidationError(
+            _("These fields change through a roster operation, not a correction: %(fields)s.")
+            % {"fields": ", ".join(sorted(unknown))}
+        )
+    locked = Membership.objects.select_for_update().get(pk=membership.pk)
+    if locked.version != expected_version:
+        raise ValidationError(stale_message())
+    changed = [name for name, value in changes.items() if getattr(locked, name) != value]
+    for name in changed:
+        setattr(locked, name, changes[name])
+    if not changed:
+        return locked
+    locked.version += 1
+    save_validated(locked, by=by, reason=reason)
+    return locked
+
+
+@transaction.atomic
+def membership_delete(*, membership: Membership, reason: str, by: AbstractBaseUser) -> None:
+    """Delete a record made by mistake. Administrators only; the deletion stays in history."""
+    if not permissions.can_delete_roster_record(by):
+        raise PermissionDenied(
+            "Only an administrator may delete a roster record; end the membership instead."
+        )
+    _require_reason(reason)
+    _stamp(membership, by=by, reason=reason)
+    membership.delete()
+
+
+# --- Ex officio seats: a post changes holder ---------------------------------------------
+
+
+@transaction.atomic
+def position_holder_change(
+    *,
+    position: Position,
+    person: Person,
+    on: dt.date,
+    reason: str,
+    start_precision: str = Precision.DAY,
+    decision: LegalInstrument | None = None,
+    replacing: Person | None = None,
+    by: AbstractBaseUser | None = None,
+) -> tuple[PositionHolding, list[PendingSeatChange]]:
+    """Record a new holder of a post from `on`, end the outgoing holding, and open a pending
+    change on every committee where the post gives an active seat. No seat changes here:
+    each secretariat confirms or declines its own.
+
+    For a post with a single holder the outgoing holder is whoever holds it; for a post
+    held by several (vice chairmen) name the one being replaced with `replacing`."""
+    if by is not None:
+        permissions.require_administrator(by)
+    _require_reason(reason)
+    active = PositionHolding.objects.select_for_update().filter(
+        position=position, end_date__isnull=True
+    )
+    if position.single_holder:
+        outgoing = [h for h in active if h.person_id != person.pk]
+    elif replacing is not None:
+        outgoing = [h for h in active if h.person_id == replacing.pk]
+    else:
+        outgoing = []
+    if any(h.person_id == person.pk for h in active):
+        raise ValidationError(_("%(person)s already holds this post.") % {"person": person})
+    for holding in outgoing:
+        last_day = on - ONE_DAY
+        if holding.start_date is not None and last_day < holding.start_date:
+            raise ValidationError(_("The new holder cannot start before the current holder began."))
+        holding.end_date = last_day
+        holding.end_precision = Precision.DAY
+        save_validated(holding, by=by, reason=reason)
+    holding = save_validated(
+        PositionHolding(
+            person=person,
+            position=position,
+            start_date=on,
+            start_precision=start_precision,
+            appointed_by=decision,
+        ),
+        by=by,
+        reason=reason,
+    )
+    outgoing_people = {h.person_id for h in outgoing}
+    seats = Membership.objects.filter(position=position, end_date__isnull=True).exclude(
+        person=person
+    )
+    if not position.single_holder:
+        seats = seats.filter(person_id__in=outgoing_people)
+    changes = []
+    for seat in seats.select_related("committee"):
+        change = PendingSeatChange(
+            committee=seat.committee, membership=seat, position=position, new_holding=holding
+        )
+        changes.append(save_validated(change, by=by, reason=reason))
+    return holding, changes
+
+
+def _decide(change: PendingSeatChange, *, by, reason: str) -> PendingSeatChange:
+    locked = PendingSeatChange.objects.select_for_update().get(pk=change.pk)
+    if locked.status != PendingSeatChange.Status.PENDING:
+        raise ValidationError(_("This change has already been decided."))
+    _authorise_roster(by, locked.committee)
+    _require_reason(reason)
+    return locked
+
+
+@transaction.atomic
+def pending_change_confirm(
+    *,
+    change: PendingSeatChange,
+    reason: str,
+    decision: LegalInstrument | None = None,
+    on: dt.date | None = None,
+    by: AbstractBaseUser | None = None,
+) -> Membership:
+    """Confirm: the old seat ends and the post's new holder takes it in the same role."""
+    locked = _decide(change, by=by, reason=reason)
+    holding = locked.new_holding
+    seat = Membership.objects.get(pk=locked.membership_id)
+    if seat.end_date is not None:
+        raise ValidationError(
+            _("The seat has already ended; decline this change and appoint by hand if needed.")
+        )
+    new = membership_replace(
+        membership=seat,
+        person=holding.person,
+        on=on or holding.start_date or timezone.localdate(),
+        reason=reason,
+        decision=decision or holding.appointed_by,
+        position=locked.position,
+        end_reason=Membership.EndReason.POST_CHANGED,
+        by=by,
+    )
+    locked.status = PendingSeatChange.Status.CONFIRMED
+    locked.decided_at = timezone.now()
+    locked.decided_by = by if by is not None and by.is_authenticated else None
+    locked.decision_note = reason[:500]
+    locked.new_membership = new
+    save_validated(locked, by=by, reason=reason)
+    return new
+
+
+@transaction.atomic
+def pending_change_decline(
+    *, change: PendingSeatChange, reason: str, by: AbstractBaseUser | None = None
+) -> PendingSeatChange:
+    """Decline: the roster stays as it is (the seat is not tied to the post after all)."""
+    locked = _decide(change, by=by, reason=reason)
+    locked.status = PendingSeatChange.Status.DECLINED
+    locked.decided_at = timezone.now()
+    locked.decided_by = by if by is not None and by.is_authenticated else None
+    locked.decision_note = reason[:500]
+    save_validated(locked, by=by, reason=reason)
     return locked

@@ -1,0 +1,153 @@
+"""Forms of the roster operations in the admin: each asks for a reason, and those that change an
+existing seat carry the version the editor saw, so a concurrent save is refused."""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from committees.models import LegalInstrument
+from members.models import Membership, Person, Role
+from members.services import stale_message
+
+
+def reason_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Reason for this change"),
+        max_length=500,
+        help_text=_("Kept in the history with your name and the date."),
+        widget=forms.TextInput(attrs={"size": 80}),
+    )
+
+
+def decision_field() -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        label=_("Decision"),
+        queryset=LegalInstrument.objects.select_related(None).order_by("-signed_on", "number"),
+        required=False,
+    )
+
+
+class VersionedForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class MembershipAdminForm(forms.ModelForm):
+    """The add and correct form: a reason always; on a change, the version it was opened at."""
+
+    reason = reason_field()
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Membership
+        fields = (
+            "committee",
+            "person",
+            "role",
+            "position",
+            "title_at_appointment",
+            "home_agency",
+            "on_behalf_of",
+            "start_date",
+            "start_precision",
+            "appointed_by",
+            "end_date",
+            "end_precision",
+            "end_reason",
+            "end_note",
+            "ended_by",
+            "source",
+            "source_date",
+        )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["seen_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            # The admin's change view runs in a transaction: the lock holds until this save
+            # commits, so a second editor waits here and then sees the new version.
+            current = (
+                Membership.objects.select_for_update()
+                .filter(pk=self.instance.pk)
+                .values_list("version", flat=True)
+                .first()
+            )
+            if cleaned.get("seen_version") != current:
+                raise ValidationError(stale_message(), code="stale")
+        return cleaned
+
+
+class EndForm(VersionedForm):
+    on = forms.DateField(
+        label=_("Last day on the committee"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end_reason = forms.ChoiceField(
+        label=_("End reason"),
+        choices=Membership.EndReason.choices,
+        initial=Membership.EndReason.TERM_ENDED,
+    )
+    decision = decision_field()
+    reason = reason_field()
+
+
+class ReplaceForm(VersionedForm):
+    person = forms.ModelChoiceField(
+        label=_("New member"),
+        queryset=Person.objects.all(),
+        widget=AutocompleteSelect(Membership._meta.get_field("person"), admin.site),
+    )
+    on = forms.DateField(
+        label=_("First day of the new member"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    decision = decision_field()
+    reason = reason_field()
+
+
+class ChangeRoleForm(VersionedForm):
+    role = forms.ChoiceField(label=_("New role"), choices=Role.choices)
+    on = forms.DateField(
+        label=_("First day in the new role"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    decision = decision_field()
+    reason = reason_field()
+
+
+class PendingDecisionForm(forms.Form):
+    change = forms.IntegerField(widget=forms.HiddenInput)
+    action = forms.ChoiceField(choices=[("confirm", _("Confirm")), ("decline", _("Decline"))])
+    reason = reason_field()
+
+
+class RosterImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Roster file (XLSX or CSV)"),
+        help_text=_(
+            "Columns: full name, rank, role, post, home agency, start date, decision number."
+        ),
+    )
+    on = forms.DateField(
+        label=_("The file's roster takes effect on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Today when empty. Members missing from the file end the day before."),
+    )
+    reason = reason_field()
+
+
+class RosterImportConfirmForm(forms.Form):
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    on = forms.DateField(widget=forms.HiddenInput, required=False)
+    reason = forms.CharField(widget=forms.HiddenInput, max_length=500)
+
+
+class SecretariatForm(forms.Form):
+    username = forms.CharField(label=_("User name"), max_length=150)
+    action = forms.ChoiceField(
+        label=_("Action"),
+        choices=[("grant", _("Grant secretariat rights")), ("revoke", _("Revoke them"))],
+    )
