@@ -41,7 +41,9 @@ def with_measurement(seeded):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("persona", ["superuser", "city_staff"])
-def test_every_changelist_and_change_page_renders_with_the_demo_data(client, request, persona, with_measurement):
+def test_every_changelist_and_change_page_renders_with_the_demo_data(
+    client, request, persona, with_measurement
+):
     user = request.getfixturevalue(persona)
     client.force_login(user)
     assert REGISTRY_MODELS, "the registry's models are registered in the admin"
@@ -54,7 +56,9 @@ def test_every_changelist_and_change_page_renders_with_the_demo_data(client, req
         response = client.get(admin_url(model, "change", obj.pk))
         assert response.status_code == 200, model
         if persona == "city_staff":
-            assert b'name="_save"' not in response.content, f"{model} must be read-only for city staff"
+            assert b'name="_save"' not in response.content, (
+                f"{model} must be read-only for city staff"
+            )
 
 
 @pytest.mark.django_db
@@ -73,16 +77,22 @@ def test_the_committee_page_shows_roster_lineage_and_counts(client, superuser, s
     client.force_login(superuser)
     committee = Committee.objects.get(slug="bcd-chuyen-doi-so-tphcm")
     page = client.get(admin_url(Committee, "change", committee.pk)).content.decode()
-    assert "Phan Văn Mãi" in page and "Dương Anh Đức" in page
+    assert "Phan Văn Mãi" in page
+    assert "Dương Anh Đức" in page
     assert page.index("Phan Văn Mãi") < page.index("Dương Anh Đức") < page.index("Lê Hồng Nam")
-    assert "BCĐ đô thị thông minh" in page and "BCĐ chính quyền điện tử" in page
+    assert "BCĐ đô thị thông minh" in page
+    assert "BCĐ chính quyền điện tử" in page
     assert "Tổ giúp việc BCĐ chuyển đổi số" in page
     assert "Tỷ lệ người dân có điện thoại thông minh" in page
-    assert "<strong>23</strong>" in page and "<strong>4</strong>" in page and "<strong>19</strong>" in page
+    assert "<strong>23</strong>" in page
+    assert "<strong>4</strong>" in page
+    assert "<strong>19</strong>" in page
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("query", ["nguyen van duoc", "NGUYEN VAN DUOC", "Nguyễn Văn Được", "van duoc"])
+@pytest.mark.parametrize(
+    "query", ["nguyen van duoc", "NGUYEN VAN DUOC", "Nguyễn Văn Được", "van duoc"]
+)
 def test_admin_search_ignores_accents_and_case(client, superuser, seeded, query):
     client.force_login(superuser)
     page = client.get(admin_url(Person, "changelist"), {"q": query}).content.decode()
@@ -95,7 +105,9 @@ def test_admin_search_ignores_accents_and_case(client, superuser, seeded, query)
 @pytest.mark.django_db
 def test_committee_search_ignores_accents(client, superuser, seeded):
     client.force_login(superuser)
-    page = client.get(admin_url(Committee, "changelist"), {"q": "ban chi dao ve du lieu"}).content.decode()
+    page = client.get(
+        admin_url(Committee, "changelist"), {"q": "ban chi dao ve du lieu"}
+    ).content.decode()
     assert "Ban Chỉ đạo về dữ liệu TPHCM" in page
     assert "Tổ giúp việc BCĐ chuyển đổi số" not in page
 
@@ -105,7 +117,12 @@ def test_autocomplete_finds_people_without_accents(client, superuser, seeded):
     client.force_login(superuser)
     response = client.get(
         reverse("admin:autocomplete"),
-        {"term": "duoc", "app_label": "members", "model_name": "membership", "field_name": "person"},
+        {
+            "term": "duoc",
+            "app_label": "members",
+            "model_name": "membership",
+            "field_name": "person",
+        },
     )
     assert response.status_code == 200
     assert [r["text"] for r in response.json()["results"]] == ["Nguyễn Văn Được"]
@@ -125,9 +142,16 @@ def build_rows(model, n: int):
         Person: lambda: PersonFactory.create_batch(n),
         Position: lambda: PositionFactory.create_batch(n),
         PositionHolding: lambda: HoldingFactory.create_batch(n),
-        Membership: lambda: MembershipFactory.create_batch(n, committee=committee, position=PositionFactory()),
-        Mandate: lambda: [m.legal_basis.add(InstrumentFactory()) or m for m in MandateFactory.create_batch(n, committee=committee)],
-        Target: lambda: TargetFactory.create_batch(n, committee=committee, responsible_agency=AgencyFactory()),
+        Membership: lambda: MembershipFactory.create_batch(
+            n, committee=committee, position=PositionFactory()
+        ),
+        Mandate: lambda: [
+            m.legal_basis.add(InstrumentFactory()) or m
+            for m in MandateFactory.create_batch(n, committee=committee)
+        ],
+        Target: lambda: TargetFactory.create_batch(
+            n, committee=committee, responsible_agency=AgencyFactory()
+        ),
         Measurement: lambda: MeasurementFactory.create_batch(n),
         PendingSeatChange: lambda: [
             PendingSeatChange.objects.create(
@@ -163,7 +187,9 @@ def test_changelist_query_count_does_not_grow_with_rows(client, superuser, model
 
 def committee_with(n: int) -> Committee:
     committee = CommitteeFactory()
-    MembershipFactory.create_batch(n, committee=committee, position=PositionFactory(), appointed_by=InstrumentFactory())
+    MembershipFactory.create_batch(
+        n, committee=committee, position=PositionFactory(), appointed_by=InstrumentFactory()
+    )
     for mandate in MandateFactory.create_batch(3, committee=committee):
         mandate.legal_basis.add(InstrumentFactory())
     for target in TargetFactory.create_batch(3, committee=committee):

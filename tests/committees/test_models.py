@@ -32,7 +32,13 @@ class TestText:
 class TestPartialDates:
     @pytest.mark.parametrize(
         ("text", "shown"),
-        [("2022", "2022"), ("2022-03", "03/2022"), ("2026-01-14", "14/01/2026"), ("14/01/2026", "14/01/2026"), ("03/2022", "03/2022")],
+        [
+            ("2022", "2022"),
+            ("2022-03", "03/2022"),
+            ("2026-01-14", "14/01/2026"),
+            ("14/01/2026", "14/01/2026"),
+            ("03/2022", "03/2022"),
+        ],
     )
     def test_it_shows_a_date_at_its_precision(self, text, shown):
         assert format_partial_date(*parse_partial_date(text)) == shown
@@ -56,7 +62,9 @@ class TestPartialDates:
 @pytest.mark.django_db
 class TestCommitteeRules:
     def test_a_support_group_under_a_committee_is_allowed(self):
-        group = SupportGroupFactory.build(parent=CommitteeFactory(), slug="to-a", standing_agency=None)
+        group = SupportGroupFactory.build(
+            parent=CommitteeFactory(), slug="to-a", standing_agency=None
+        )
         group.full_clean()
         group.save()
         assert group.parent.support_groups.get() == group
@@ -71,24 +79,32 @@ class TestCommitteeRules:
 
     def test_a_support_group_under_a_support_group_is_refused(self):
         group = SupportGroupFactory()
-        nested = Committee(name="Tổ con", slug="to-con", kind=Committee.Kind.SUPPORT_GROUP, parent=group)
+        nested = Committee(
+            name="Tổ con", slug="to-con", kind=Committee.Kind.SUPPORT_GROUP, parent=group
+        )
         with pytest.raises(ValidationError, match="không phải một tổ giúp việc khác"):
             nested.full_clean()
 
     def test_dissolution_before_founding_is_refused(self):
-        committee = CommitteeFactory.build(founded_on=dt.date(2022, 1, 1), dissolved_on=dt.date(2021, 1, 1), standing_agency=None)
+        committee = CommitteeFactory.build(
+            founded_on=dt.date(2022, 1, 1), dissolved_on=dt.date(2021, 1, 1), standing_agency=None
+        )
         with pytest.raises(ValidationError):
             committee.full_clean()
         with pytest.raises(IntegrityError), transaction.atomic():
             committee.save()
 
     def test_dissolution_after_founding_is_allowed(self):
-        committee = CommitteeFactory(founded_on=dt.date(2021, 1, 1), dissolved_on=dt.date(2022, 1, 1))
+        committee = CommitteeFactory(
+            founded_on=dt.date(2021, 1, 1), dissolved_on=dt.date(2022, 1, 1)
+        )
         committee.full_clean()
         assert not committee.is_active
 
     def test_a_refused_save_explains_why_in_vietnamese(self):
-        committee = CommitteeFactory.build(founded_on=dt.date(2022, 1, 1), dissolved_on=dt.date(2021, 1, 1), standing_agency=None)
+        committee = CommitteeFactory.build(
+            founded_on=dt.date(2022, 1, 1), dissolved_on=dt.date(2021, 1, 1), standing_agency=None
+        )
         with translation.override("vi"), pytest.raises(ValidationError) as error:
             committee.full_clean()
         assert "không thể giải thể trước ngày thành lập" in str(error.value)
@@ -114,18 +130,40 @@ class TestRosterOnADay:
 
     def test_a_seat_starting_in_a_known_year_is_uncertain_within_that_year_only(self):
         committee = CommitteeFactory()
-        membership_appoint(committee=committee, person=PersonFactory(), start=dt.date(2022, 1, 1), start_precision="year", reason="QĐ 944")
+        membership_appoint(
+            committee=committee,
+            person=PersonFactory(),
+            start=dt.date(2022, 1, 1),
+            start_precision="year",
+            reason="QĐ 944",
+        )
         assert roster_on(committee, dt.date(2021, 12, 31)) == []
         assert roster_on(committee, dt.date(2022, 6, 1))[0].start_uncertain
         assert not roster_on(committee, dt.date(2023, 1, 1))[0].start_uncertain
 
     def test_the_roster_follows_a_change_of_head(self):
         committee = CommitteeFactory()
-        first = membership_appoint(committee=committee, person=PersonFactory(full_name="Phan Văn Mãi"), role="head", start=dt.date(2022, 1, 1), reason="QĐ")
+        first = membership_appoint(
+            committee=committee,
+            person=PersonFactory(full_name="Phan Văn Mãi"),
+            role="head",
+            start=dt.date(2022, 1, 1),
+            reason="QĐ",
+        )
         from members.services import membership_end
 
         membership_end(membership=first, on=dt.date(2024, 6, 30), reason="Chuyển công tác")
-        membership_appoint(committee=committee, person=PersonFactory(full_name="Nguyễn Văn Được"), role="head", start=dt.date(2024, 7, 1), reason="QĐ")
-        assert [m.person.full_name for m in roster_on(committee, dt.date(2024, 6, 30))] == ["Phan Văn Mãi"]
-        assert [m.person.full_name for m in roster_on(committee, dt.date(2024, 7, 1))] == ["Nguyễn Văn Được"]
+        membership_appoint(
+            committee=committee,
+            person=PersonFactory(full_name="Nguyễn Văn Được"),
+            role="head",
+            start=dt.date(2024, 7, 1),
+            reason="QĐ",
+        )
+        assert [m.person.full_name for m in roster_on(committee, dt.date(2024, 6, 30))] == [
+            "Phan Văn Mãi"
+        ]
+        assert [m.person.full_name for m in roster_on(committee, dt.date(2024, 7, 1))] == [
+            "Nguyễn Văn Được"
+        ]
         assert Membership.objects.filter(committee=committee).count() == 2

@@ -12,7 +12,18 @@ from mandates.models import Mandate, Target
 from members.models import Membership, Person, Position, PositionHolding, Role
 from members.selectors import member_counts
 
-MODELS = (Agency, LegalInstrument, Committee, Succession, Person, Position, PositionHolding, Membership, Mandate, Target)
+MODELS = (
+    Agency,
+    LegalInstrument,
+    Committee,
+    Succession,
+    Person,
+    Position,
+    PositionHolding,
+    Membership,
+    Mandate,
+    Target,
+)
 SEEDS_DIR = Path(__file__).resolve().parents[3] / "shared" / "seeds"
 
 
@@ -37,8 +48,13 @@ class TestLoadSeeds:
             "Nguyễn Đình Dương": Role.DEPUTY_HEAD,
         }
         assert Person.objects.get(slug="nguyen-dinh-duong").rank == "Đại tá"
-        assert seat("bcd-du-lieu-tphcm", "nguyen-van-duoc").position.title == "Chủ tịch UBND Thành phố"
-        assert seat("bcd-du-lieu-tphcm", "nguyen-dinh-duong").position.title == "Phó Giám đốc Công an Thành phố"
+        assert (
+            seat("bcd-du-lieu-tphcm", "nguyen-van-duoc").position.title == "Chủ tịch UBND Thành phố"
+        )
+        assert (
+            seat("bcd-du-lieu-tphcm", "nguyen-dinh-duong").position.title
+            == "Phó Giám đốc Công an Thành phố"
+        )
         counts = member_counts(committee)
         assert (counts.declared, counts.actual, counts.gap) == (32, 4, 28)
         assert committee.mandates.count() == 4
@@ -46,7 +62,9 @@ class TestLoadSeeds:
         assert basis == {"57-NQ/TW", "Luật Dữ liệu"}
 
     def test_it_loads_the_digital_transformation_committee(self, seeded):
-        committee = Committee.objects.select_related("established_by").get(slug="bcd-chuyen-doi-so-tphcm")
+        committee = Committee.objects.select_related("established_by").get(
+            slug="bcd-chuyen-doi-so-tphcm"
+        )
         assert committee.declared_member_count == 23
         assert committee.established_by.number == "944"
         assert committee.established_by.signed_on.year == 2022
@@ -96,23 +114,52 @@ class TestLoadSeeds:
         assert renamed.date.isoformat() == "2021-09-24"
 
     def test_the_two_heads_head_different_committees(self, seeded):
-        heads = dict(Membership.objects.filter(role=Role.HEAD).values_list("person__full_name", "committee__slug"))
+        heads = dict(
+            Membership.objects.filter(role=Role.HEAD).values_list(
+                "person__full_name", "committee__slug"
+            )
+        )
         assert heads["Phan Văn Mãi"] != heads["Nguyễn Văn Được"]
 
     def test_lam_dinh_thang_holds_two_posts_and_each_seat_points_to_its_post(self, seeded):
-        posts = set(PositionHolding.objects.filter(person__slug="lam-dinh-thang").values_list("position__title", flat=True))
-        assert posts == {"Giám đốc Sở Thông tin và Truyền thông", "Giám đốc Sở Khoa học và Công nghệ"}
-        assert seat("bcd-chuyen-doi-so-tphcm", "lam-dinh-thang").position.agency.short_name == "Sở TT&TT"
+        posts = set(
+            PositionHolding.objects.filter(person__slug="lam-dinh-thang").values_list(
+                "position__title", flat=True
+            )
+        )
+        assert posts == {
+            "Giám đốc Sở Thông tin và Truyền thông",
+            "Giám đốc Sở Khoa học và Công nghệ",
+        }
+        assert (
+            seat("bcd-chuyen-doi-so-tphcm", "lam-dinh-thang").position.agency.short_name
+            == "Sở TT&TT"
+        )
         assert seat("bcd-du-lieu-tphcm", "lam-dinh-thang").position.agency.short_name == "Sở KH&CN"
 
     def test_city_wide_targets_of_the_1012_plan(self, seeded):
-        city = Target.objects.filter(committee__isnull=True).select_related("source_instrument", "responsible_agency")
-        assert {(int(t.target_value), t.deadline.year) for t in city} == {(50, 2025), (100, 2030), (100, 2025)}
+        city = Target.objects.filter(committee__isnull=True).select_related(
+            "source_instrument", "responsible_agency"
+        )
+        assert {(int(t.target_value), t.deadline.year) for t in city} == {
+            (50, 2025),
+            (100, 2030),
+            (100, 2025),
+        }
         assert {t.responsible_agency.slug for t in city} == {"ubnd-tphcm"}
 
     def test_every_record_cites_an_article(self, seeded):
         names = set(json.loads(SEED_FILE.read_text(encoding="utf-8"))["sources"])
-        for model in (Agency, LegalInstrument, Committee, Person, Membership, Mandate, Target, Succession):
+        for model in (
+            Agency,
+            LegalInstrument,
+            Committee,
+            Person,
+            Membership,
+            Mandate,
+            Target,
+            Succession,
+        ):
             sources = set(model.objects.values_list("source", flat=True))
             assert sources <= names, model
             assert "" not in sources

@@ -45,7 +45,7 @@ class TestOneHeadAtATime:
             reason="QĐ",
         )
         membership_end(membership=first, on=D(2023, 6, 30), reason="Nghỉ hưu")
-        with pytest.raises(ValidationError, match="đang do .* đảm nhiệm"):
+        with pytest.raises(ValidationError, match=r"đang do .* đảm nhiệm"):
             membership_appoint(
                 committee=committee,
                 person=PersonFactory(),
