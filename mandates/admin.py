@@ -8,6 +8,8 @@ from committees import permissions
 from committees.admin_base import RegistryAdmin
 from committees.partial_dates import format_partial_date
 from mandates.models import Mandate, Measurement, Target
+from mandates.services import measurement_add
+from members.services import save_validated
 
 
 @admin.register(Mandate)
@@ -105,9 +107,16 @@ class MeasurementAdmin(RegistryAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        from members.services import save_validated
-
-        committee = obj.target.committee if obj.target_id else None
         if not change:
-            permissions.require_measurement_right(request.user, committee)
-        save_validated(obj, by=request.user, reason="Measurement recorded in the admin")
+            obj = measurement_add(
+                target=obj.target,
+                value=obj.value,
+                on=obj.date,
+                source=obj.source,
+                note=obj.note,
+                by=request.user,
+                reason="Measurement recorded in the admin",
+            )
+            form.instance = obj
+            return
+        save_validated(obj, by=request.user, reason="Measurement corrected in the admin")
