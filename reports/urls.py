@@ -1,4 +1,12 @@
-"""Report pages (placeholder until the reports issue lands)."""
+"""Report pages, mounted at /reports/."""
+
+from django.urls import path
+
+from reports import views
 
 app_name = "reports"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("", views.report_list, name="list"),
+    path("<int:pk>/download/", views.report_download, name="download"),
+]

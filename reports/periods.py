@@ -1,0 +1,77 @@
+"""Report periods: a month ("2026-03"), a quarter ("2026-Q4") or a year ("2026"), and cadences."""
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Cadence(models.TextChoices):
+    MONTHLY = "monthly", _("monthly")
+    QUARTERLY = "quarterly", _("quarterly")
+    YEARLY = "yearly", _("yearly")
+
+
+_QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])$")
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+_YEAR = re.compile(r"^(\d{4})$")
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    end: dt.date
+    cadence: str
+
+    @property
+    def code(self) -> str:
+        if self.cadence == Cadence.YEARLY:
+            return f"{self.start.year:04d}"
+        if self.cadence == Cadence.QUARTERLY:
+            return f"{self.start.year:04d}-Q{(self.start.month - 1) // 3 + 1}"
+        return f"{self.start.year:04d}-{self.start.month:02d}"
+
+    def __str__(self) -> str:
+        return self.code
+
+    def next(self) -> "Period":
+        return period_containing(self.end + dt.timedelta(days=1), self.cadence)
+
+    def previous(self) -> "Period":
+        return period_containing(self.start - dt.timedelta(days=1), self.cadence)
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    if month == 12:
+        return dt.date(year, 12, 31)
+    return dt.date(year, month + 1, 1) - dt.timedelta(days=1)
+
+
+def period_containing(day: dt.date, cadence: str) -> Period:
+    if cadence == Cadence.YEARLY:
+        return Period(dt.date(day.year, 1, 1), dt.date(day.year, 12, 31), Cadence.YEARLY)
+    if cadence == Cadence.QUARTERLY:
+        first = (day.month - 1) // 3 * 3 + 1
+        return Period(
+            dt.date(day.year, first, 1), _month_end(day.year, first + 2), Cadence.QUARTERLY
+        )
+    return Period(dt.date(day.year, day.month, 1), _month_end(day.year, day.month), Cadence.MONTHLY)
+
+
+def parse_period(text: str) -> Period:
+    """Read "2026-Q4", "2026-03" or "2026"; raise ValueError with a message for anything else."""
+    value = (text or "").strip()
+    if match := _QUARTER.match(value):
+        year, quarter = int(match[1]), int(match[2])
+        return period_containing(dt.date(year, quarter * 3, 1), Cadence.QUARTERLY)
+    if match := _MONTH.match(value):
+        year, month = int(match[1]), int(match[2])
+        if 1 <= month <= 12:
+            return period_containing(dt.date(year, month, 1), Cadence.MONTHLY)
+    if match := _YEAR.match(value):
+        return period_containing(dt.date(int(match[1]), 1, 1), Cadence.YEARLY)
+    raise ValueError(
+        _('"%(value)s" is not a period: write 2026-Q4, 2026-03 or 2026.') % {"value": value}
+    )
