@@ -179,3 +179,20 @@ def test_pending_ex_officio_changes_have_their_section(seeded):
         heading = translation.gettext("Pending ex officio changes")
     assert heading != "Pending ex officio changes"
     assert unicodedata.normalize("NFC", heading) in text_of(report)
+
+
+@pytest.mark.django_db
+def test_target_charts_are_drawn_in_vietnamese_too(seeded):
+    """SVG geometry must not take the locale's decimal comma ("280,5" is no width at all)."""
+    import re
+
+    from reports.rendering import render_report_html
+
+    committee = Committee.objects.get(slug="bcd-chuyen-doi-so-tphcm")
+    report = make(committee, language="vi")
+    html = render_report_html(snapshot=report.snapshot, language="vi")
+    widths = re.findall(r'<rect [^>]*width="([^"]+)"', html)
+    assert widths, "each target has its bars"
+    assert all(re.fullmatch(r"\d+(\.\d+)?", width) for width in widths), widths
+    assert any(float(width) > 0 for width in widths)
+    assert "85 %" in text_of(report)
