@@ -67,3 +67,32 @@ messages: venv-dev
 
 clean:
 	rm -rf $(VENV) var
+
+# ---------------------------------------------------------------------------------------------
+# Reports budget benchmark (issue 4): prints figures, not part of `make test`. It runs on its own
+# PostgreSQL database (created when missing, migrated), and rolls back everything it creates.
+BENCH_DATABASE_URL ?= $(TEST_DATABASE_URL)_bench
+
+## bench-reports: 32-member committee report vs WeasyPrint alone; city overview of 5,000 committees
+bench-reports: venv-dev system-deps services
+	$(PY) -c "import sys, psycopg; base, name = sys.argv[1].rsplit('/', 1); conn = psycopg.connect(base + '/postgres', autocommit=True); exists = conn.execute('SELECT 1 FROM pg_database WHERE datname = %s', (name,)).fetchone(); exists or conn.execute('CREATE DATABASE \"%s\"' % name)" $(BENCH_DATABASE_URL)
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) manage.py migrate --noinput -v 0
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) manage.py bench_reports
+
+## backup: one archive (pg_dump of DATABASE_URL, or the SQLite file, plus the private report
+## files) under var/backups/ (BACKUP_DIR=... to choose); restore: make restore FILE=... [FORCE=1]
+BACKUP_DIR ?= var/backups
+backup: venv
+	$(PY) scripts/backup.py backup --output $(BACKUP_DIR)
+
+restore: venv
+	@test -n "$(FILE)" || { echo "Usage: make restore FILE=var/backups/registry-....tar.gz [FORCE=1]" >&2; exit 2; }
+	$(PY) scripts/backup.py restore "$(FILE)" $(if $(FORCE),--force)
+
+## bench: page cost at demo size and at city scale (seed_scale) in one run, on the same real
+## services as `make test` but in its own database (recreated); prints a table and writes
+## bench/results.json. Not part of `make test`. BENCH_ARGS="--repeat 30" etc. to tune.
+BENCH_DATABASE_URL ?= $(patsubst %/,%,$(dir $(TEST_DATABASE_URL)))/registry_bench
+bench: venv-dev services
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) AXES_ENABLED=false \
+		$(PY) manage.py bench --fresh $(BENCH_ARGS)

@@ -53,12 +53,17 @@ INSTALLED_APPS = [
     "reports",
     "portal",
     "api",
+    "config",
 ]
 
 MIDDLEWARE = [
+    # Probes first: /healthz and /readyz answer before host checks, HTTPS redirects and sessions.
+    "config.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    *(["whitenoise.middleware.WhiteNoiseMiddleware"] if PRODUCTION else []),
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "config.middleware.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -67,11 +72,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Innermost, so its process_exception sees a view's database error first.
+    "config.middleware.DatabaseUnavailableMiddleware",
 ]
-
-if PRODUCTION:
-    # Static files served by the app itself behind the proxy (collected into STATIC_ROOT).
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -103,6 +106,10 @@ if DATABASE_URL:
             conn_health_checks=True,
         )
     }
+    # Fail fast when the server is away, so pages answer 503 instead of hanging.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5)
+    )
     # The password may come from a secret file rather than the URL.
     if env_str("DATABASE_PASSWORD"):
         DATABASES["default"]["PASSWORD"] = env_str("DATABASE_PASSWORD")
@@ -174,6 +181,15 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 600)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 2}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A web request that queues a task must not hang when Redis is away: a few short tries, then
+# the error reaches the caller, which says the task could not be queued.
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "registry")
 CELERY_BEAT_SCHEDULE = {
@@ -207,11 +223,25 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
+# The cache only holds API throttling counters: on Redis it is shared by the web processes, and
+# a Redis outage turns cache calls into misses rather than errors (config/cache.py).
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     if not REDIS_URL
-    else {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    else {
+        "BACKEND": "config.cache.ResilientRedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
 }
+# Sessions live in the database, so a Redis outage logs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# Uploads: form data up to 2.5 MB in memory; any request body over MAX_REQUEST_BYTES is refused
+# with a clear message before it is read (roster spreadsheets have their own 5 MB limit).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+MAX_REQUEST_BYTES = env_int("DJANGO_MAX_REQUEST_BYTES", 10 * 1024 * 1024)
 
 # Login throttling: 5 failures per user name and address, then 15 minutes of cool-off.
 AXES_FAILURE_LIMIT = 5
@@ -219,6 +249,11 @@ AXES_COOLOFF_TIME = 0.25
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
+AXES_LOCKOUT_CALLABLE = "config.middleware.login_locked_out"
+# Behind N trusted proxies the client is the N-th address from the right of X-Forwarded-For
+# (entries further left are whatever the client sent); 0 means REMOTE_ADDR is the client.
+TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 1 if PRODUCTION else 0)
+AXES_CLIENT_IP_CALLABLE = "config.middleware.client_ip"
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -245,6 +280,7 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
 
 LOGGING = {
     "version": 1,

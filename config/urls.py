@@ -5,8 +5,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from config import health
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="portal:committee-list", permanent=False)),
+    # Normally answered by config.health.HealthCheckMiddleware before routing.
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
@@ -15,3 +20,8 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("", include("portal.urls")),
 ]
+
+# A database outage met outside a view is a 503 with a plain message too.
+handler500 = "config.middleware.server_error"
+# Form data over Django's size limits is refused with a clear message.
+handler400 = "config.middleware.bad_request"

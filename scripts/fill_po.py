@@ -40,7 +40,8 @@ def main() -> int:
         elif not entry.msgstr and not entry.msgid_plural:
             missing.append(entry.msgid)
     po.save(str(PO))
-    subprocess.run(["msgfmt", "--check-format", "-o", str(PO.with_suffix(".mo")), str(PO)], check=True)
+    command = ["msgfmt", "--check-format", "-o", str(PO.with_suffix(".mo")), str(PO)]
+    subprocess.run(command, check=True)  # noqa: S603 (a fixed command)
     for msgid in missing:
         print(f"untranslated: {msgid!r}", file=sys.stderr)
     return 0
