@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -146,3 +148,20 @@ def client_ip(request: HttpRequest) -> str | None:
         if len(addresses) >= hops:
             return addresses[-hops]
     return request.META.get("REMOTE_ADDR")
+
+
+class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
+    """Vietnamese unless the user chose English with the language switch (its cookie).
+
+    The browser's Accept-Language is not consulted for pages: the city's machines often
+    send English whatever their users read. API clients keep content negotiation.
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        if request.path_info.startswith("/api/"):
+            super().process_request(request)
+            return
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

@@ -183,6 +183,7 @@ def test_a_roster_file_over_its_own_limit_is_refused_with_a_message(
     settings.PRIVATE_STORAGE_ROOT = tmp_path
     before = Membership.objects.count()
     big = SimpleUploadedFile("danh-sach.csv", b"Ho ten\n" + b"a" * MAX_IMPORT_BYTES)
+    admin_client.cookies["django_language"] = "en"
     response = admin_client.post(
         f"/admin/committees/committee/{hostile.pk}/import/",
         {"file": big, "reason": "Kiện toàn", "on": ""},
@@ -196,6 +197,7 @@ def test_a_roster_file_over_its_own_limit_is_refused_with_a_message(
 
 def test_form_data_over_the_memory_limit_is_refused_with_a_message(superuser, settings):
     client = Client()
+    client.cookies["django_language"] = "en"
     response = client.post(
         "/accounts/login/",
         {"username": "quantri", "password": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 10)},

@@ -60,6 +60,7 @@ def test_pages_answer_503_with_a_plain_message_when_the_database_is_down(tmp_pat
         for path, language in [("/committees/", "vi"), ("/people/x/", "en"), ("/search/?q=a", "vi"),
                                ("/admin/", "vi"), ("/api/committees/", "vi"), ("/readyz", "vi"),
                                ("/healthz", "vi")]:
+            client.cookies["django_language"] = language  # the language switch's choice
             response = client.get(path, HTTP_ACCEPT_LANGUAGE=language)
             seen[path] = [response.status_code, response.content.decode(),
                           response.get("Retry-After", "")]
