@@ -3,6 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from committees import permissions
 from committees.models import Agency, Committee, LegalInstrument, Level
 from committees.text import fold
 from mandates.models import Mandate, Target
@@ -37,10 +38,27 @@ class CommitteeFilter(django_filters.FilterSet):
 class PersonFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("search"))
     committee = django_filters.CharFilter(method="on_committee", label=_("committee"))
+    gender = django_filters.ChoiceFilter(
+        choices=Person.Gender.choices, label=_("gender (readers only)")
+    )
 
     class Meta:
         model = Person
         fields = ["q", "committee", "gender"]
+
+    def is_valid(self) -> bool:
+        # Gender is not public: filtering on it would reveal it, so anonymous clients may not.
+        valid = super().is_valid()
+        if (
+            valid
+            and self.form.cleaned_data.get("gender")
+            and not permissions.is_reader(getattr(self.request, "user", None))
+        ):
+            self.form.add_error(
+                "gender", _("Filtering by gender needs the token of a registry reader.")
+            )
+            return False
+        return valid
 
     def search(self, queryset, name, value):
         return _folded_words(queryset, value)

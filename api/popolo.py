@@ -108,10 +108,14 @@ def _compact(record: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in record.items() if value not in (None, "", [], {})}
 
 
-def popolo_document(*, committee: Committee | None = None, day: dt.date | None = None) -> dict:
+def popolo_document(
+    *, committee: Committee | None = None, day: dt.date | None = None, reader: bool = False
+) -> dict:
     """The whole registry, or one committee with its support groups, as a Popolo document.
 
-    A fixed number of queries whatever the size: each table is read once."""
+    Public fields only unless `reader` (an account committees.permissions.is_reader accepts):
+    a person's gender goes to readers only. A fixed number of queries whatever the size:
+    each table is read once."""
     day = day or today()
     agencies = {agency.pk: agency for agency in Agency.objects.all()}
     if committee is None:
@@ -281,7 +285,7 @@ def popolo_document(*, committee: Committee | None = None, day: dt.date | None =
                         "id": person_ids[p.pk],
                         "name": p.full_name,
                         "honorific_prefix": p.rank,
-                        "gender": p.gender,
+                        "gender": p.gender if reader else None,
                         "other_names": p.other_names,
                         "identifiers": ids.identifiers("person", p.pk),
                         "sources": source_entry(p.source),

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from api.models import POPOLO_ID_SCHEME, ExternalIdentifier, MembershipPeriod, PopoloEvent
-from api.popolo import REGISTRY_TYPE_AGENCY, REGISTRY_TYPE_COMMITTEE
+from api.popolo import REGISTRY_TYPE_AGENCY, REGISTRY_TYPE_COMMITTEE, partial_iso
 from committees.models import Agency, Committee, Level, Succession
 from committees.partial_dates import Precision, parse_partial_date
 from committees.text import fold, nfc
@@ -171,6 +171,39 @@ def _partial(value: Any) -> tuple[dt.date | None, str]:
     return parse_partial_date(value)
 
 
+# Partial dates: each date column and the precision column that goes with it.
+_PRECISION_OF = {
+    "start_date": "start_precision",
+    "end_date": "end_precision",
+    "founded_on": "founded_precision",
+    "dissolved_on": "dissolved_precision",
+    "date": "date_precision",
+}
+
+
+def _changed_fields(instance, values: dict) -> list[str]:
+    """The fields whose value in the file differs from the record's. A partial date is
+    compared at its precision: the model stores a period as one of its days (an end as the
+    last day of its month or year), so "2016-04" read again is no change."""
+    changed = []
+    for name, value in values.items():
+        current = getattr(instance, name)
+        precision_field = _PRECISION_OF.get(name)
+        if (
+            precision_field
+            and isinstance(current, dt.date)
+            and isinstance(value, dt.date)
+            and values.get(precision_field, getattr(instance, precision_field))
+            == getattr(instance, precision_field)
+        ):
+            precision = getattr(instance, precision_field)
+            if partial_iso(current, precision) == partial_iso(value, precision):
+                continue
+        if current != value:
+            changed.append(name)
+    return changed
+
+
 def _first_source(record: dict) -> str:
     for item in record.get("sources") or []:
         if isinstance(item, dict):
@@ -293,7 +326,7 @@ class _Importer:
 
     def _update(self, collection: str, instance, values: dict) -> None:
         """Write the changed fields through save_validated; count it as updated or unchanged."""
-        changed = [name for name, value in values.items() if getattr(instance, name) != value]
+        changed = _changed_fields(instance, values)
         if not changed:
             self.report.unchanged[collection] += 1
             return
@@ -830,7 +863,7 @@ class _Importer:
             }
             try:
                 before = membership.version
-                if any(getattr(membership, n) != v for n, v in changes.items()):
+                if _changed_fields(membership, changes):
                     membership.version = before + 1
                 self._update("memberships", membership, changes)
             except ValidationError as exc:

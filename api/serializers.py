@@ -145,6 +145,9 @@ class CommitteeSerializer(IdentifiedMixin, RegistrySerializer):
 
 
 class PersonSerializer(IdentifiedMixin, RegistrySerializer):
+    # Names and ranks are public; gender is not among the public fields (issue 6).
+    restricted_fields = ("source_date", "gender")
+
     class Meta:
         model = Person
         fields = [

@@ -244,7 +244,7 @@ class PopoloView(ConditionalMixin, APIView):
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT}, description=POPOLO_DESCRIPTION)
     def get(self, request):
-        return Response(popolo_document())
+        return Response(popolo_document(reader=_client_is_reader(request)))
 
 
 class CommitteePopoloView(ConditionalMixin, APIView):
@@ -259,7 +259,7 @@ class CommitteePopoloView(ConditionalMixin, APIView):
     )
     def get(self, request, slug: str):
         committee = get_object_or_404(Committee, slug=slug)
-        return Response(popolo_document(committee=committee))
+        return Response(popolo_document(committee=committee, reader=_client_is_reader(request)))
 
 
 @cache

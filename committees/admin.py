@@ -144,11 +144,30 @@ class TargetInline(admin.TabularInline):
 
 
 class SuccessionInline(admin.TabularInline):
+    """The committee's successors, read-only like the other inlines: an editable row with
+    autocomplete widgets reads its choices once per row. Lineage is edited in SuccessionAdmin."""
+
     model = Succession
     fk_name = "predecessor"
     extra = 0
-    autocomplete_fields = ("successor", "instrument")
+    max_num = 0
+    can_delete = False
+    show_change_link = True
     verbose_name_plural = _("successors")
+    fields = ("kind", "successor", "date_display", "instrument")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request).select_related("predecessor", "successor", "instrument")
+        )
+
+    @admin.display(description=_("date"))
+    def date_display(self, obj):
+        return format_partial_date(obj.date, obj.date_precision)
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 def _day(text: str | None) -> dt.date | None:

@@ -18,11 +18,8 @@ class MandateAdmin(RegistryAdmin):
     list_filter = ("category", "committee__level", ("committee", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("committee",)
     autocomplete_fields = ("committee", "legal_basis")
-    search_fields = ("text",)
-
-    def get_search_results(self, request, queryset, search_term):
-        # Mandate texts are long prose: a plain case-insensitive search, plus the committee's folded key.
-        return admin.ModelAdmin.get_search_results(self, request, queryset, search_term)
+    # "du lieu" finds "dữ liệu": every word in the mandate's folded text or its committee's names.
+    folded_search_fields = ("search_key", "committee__search_key")
 
 
 class MeasurementInline(admin.TabularInline):
@@ -48,12 +45,9 @@ class TargetAdmin(RegistryAdmin):
     )
     list_select_related = ("committee", "responsible_agency")
     autocomplete_fields = ("committee", "mandate", "responsible_agency", "source_instrument")
-    search_fields = ("indicator",)
+    folded_search_fields = ("search_key", "committee__search_key")
     date_hierarchy = "deadline"
     inlines = (MeasurementInline,)
-
-    def get_search_results(self, request, queryset, search_term):
-        return admin.ModelAdmin.get_search_results(self, request, queryset, search_term)
 
     @admin.display(description=_("deadline"), ordering="deadline")
     def deadline_display(self, obj):
@@ -66,10 +60,8 @@ class MeasurementAdmin(RegistryAdmin):
     list_select_related = ("target",)
     autocomplete_fields = ("target",)
     date_hierarchy = "date"
-    search_fields = ("target__indicator",)
-
-    def get_search_results(self, request, queryset, search_term):
-        return admin.ModelAdmin.get_search_results(self, request, queryset, search_term)
+    folded_search_fields = ("target__search_key",)
+    search_fields = folded_search_fields
 
     # A secretariat adds measurements to its committees' targets; corrections and deletions
     # stay with administrators.

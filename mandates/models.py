@@ -10,7 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from committees.models import Agency, Committee, LegalInstrument, Sourced
 from committees.partial_dates import PartialDate, normalise, precision_field
-from committees.text import nfc
+from committees.text import fold, nfc
 
 
 def _plain(value) -> str:
@@ -38,6 +38,7 @@ class Mandate(Sourced):
     legal_basis = models.ManyToManyField(
         LegalInstrument, verbose_name=_("legal basis"), blank=True, related_name="mandates"
     )
+    search_key = models.TextField(_("search key"), editable=False)
     history = HistoricalRecords(m2m_fields=[legal_basis])
 
     class Meta:
@@ -50,6 +51,7 @@ class Mandate(Sourced):
 
     def clean(self) -> None:
         self.text = nfc(self.text)
+        self.search_key = fold(self.text)
 
 
 class Target(Sourced):
@@ -82,6 +84,7 @@ class Target(Sourced):
         related_name="targets",
     )
     indicator = models.CharField(_("indicator"), max_length=500)
+    search_key = models.CharField(_("search key"), max_length=500, editable=False, db_index=True)
     unit = models.CharField(_("unit"), max_length=50, default="%")
     direction = models.CharField(
         _("direction"), max_length=10, choices=Direction.choices, default=Direction.AT_LEAST
@@ -121,6 +124,7 @@ class Target(Sourced):
 
     def clean(self) -> None:
         self.indicator = nfc(self.indicator)
+        self.search_key = fold(self.indicator)[:500]
         self.deadline = normalise(self.deadline, self.deadline_precision)
         if self.mandate_id and self.committee_id and self.mandate.committee_id != self.committee_id:
             raise ValidationError({"mandate": _("The mandate belongs to another committee.")})

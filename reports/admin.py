@@ -1,14 +1,22 @@
-"""Admin: reports (read-only rows with "generate now") and schedules (editable data)."""
+"""Admin: reports (read-only rows with "generate now"), schedules (editable data), downloads.
+
+Who sees which row is the permission module's answer: a user sees the reports, schedules
+and downloads of the scopes it may download (every scope for leaders, city staff and
+administrators; the committees it keeps for a secretariat), and may ask for a report
+to be made only where it may download it.
+"""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from committees import permissions
-from reports import services
+from committees.admin_base import FoldedSearchMixin, RegistryAdmin
+from committees.text import fold
+from reports import selectors, services
 from reports.models import Report, ReportDownload, ReportSchedule
 from reports.periods import period_containing
 
@@ -35,8 +43,44 @@ def _request(modeladmin, request, items) -> None:
         )
 
 
+def _may_request_reports(user) -> bool:
+    """Whether the user may have any report made: city-wide readers, or a secretariat."""
+    return permissions.can_download_reports(user, None) or permissions.can_manage_any_roster(user)
+
+
+class ReportScopeMixin:
+    """Rows carry a committee (empty for the city overview): a user sees a row only when the
+    permission module lets it download that scope."""
+
+    scope = "committee"
+    folded_search_fields = ("committee__search_key",)
+    search_fields = folded_search_fields
+
+    def _committee(self, obj):
+        return obj.committee if obj.committee_id else None
+
+    def get_queryset(self, request):
+        return selectors.downloadable_by(
+            request.user, super().get_queryset(request), scope=self.scope
+        )
+
+    def has_module_permission(self, request):
+        return permissions.can_use_admin(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        if not permissions.can_use_admin(request.user):
+            return False
+        return obj is None or permissions.can_download_reports(request.user, self._committee(obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_generate_permission(self, request) -> bool:
+        return permissions.can_use_admin(request.user) and _may_request_reports(request.user)
+
+
 @admin.register(Report)
-class ReportAdmin(SimpleHistoryAdmin):
+class ReportAdmin(ReportScopeMixin, RegistryAdmin):
     list_display = (
         "__str__",
         "kind",
@@ -49,19 +93,36 @@ class ReportAdmin(SimpleHistoryAdmin):
     )
     list_filter = ("status", "kind", "language")
     list_select_related = ("committee", "requested_by")
-    search_fields = ("committee__name", "period")
     readonly_fields = [field.name for field in Report._meta.fields] + ["download_link"]
     actions = ["generate_again"]
-    show_full_result_count = False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).defer("snapshot")
+        # The changelist adds list_select_related only to a queryset that selects nothing yet.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("committee", "requested_by")
+            .defer("snapshot")
+        )
+
+    def get_search_results(self, request, queryset, search_term):
+        # A committee's name without accents ("du lieu"), or a period ("2026-q1").
+        for word in fold(search_term).split():
+            queryset = queryset.filter(
+                Q(committee__search_key__contains=word) | Q(period__iexact=word)
+            )
+        return queryset, False
 
     def has_add_permission(self, request):
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_change_permission(self, request, obj=None):
+        # Reports are made by the service, never edited; "generate now" makes one again.
         return False
+
+    def revert_disabled(self, request, obj=None):
+        # History leaves the snapshot out: reverting to a version would lose it.
+        return True
 
     @admin.display(description=_("file"))
     def download_link(self, obj):
@@ -69,10 +130,12 @@ class ReportAdmin(SimpleHistoryAdmin):
             return "—"
         return format_html('<a href="{}">{}</a>', obj.get_download_url(), _("Download PDF"))
 
-    @admin.action(description=_("Generate now (make the selected reports again)"))
+    @admin.action(
+        description=_("Generate now (make the selected reports again)"),
+        permissions=["generate"],
+    )
     def generate_again(self, request, queryset):
-        if not permissions.is_reader(request.user):
-            raise PermissionDenied
+        # Only rows the user may download reach here (get_queryset); the service asks again.
         _request(
             self,
             request,
@@ -84,7 +147,9 @@ class ReportAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ReportSchedule)
-class ReportScheduleAdmin(SimpleHistoryAdmin):
+class ReportScheduleAdmin(ReportScopeMixin, RegistryAdmin):
+    """Schedules are data: administrators keep them; others see their scopes' schedules."""
+
     list_display = ("__str__", "cadence", "language", "next_run_at", "last_run_at", "active")
     list_filter = ("cadence", "active")
     list_select_related = ("committee",)
@@ -92,10 +157,12 @@ class ReportScheduleAdmin(SimpleHistoryAdmin):
     readonly_fields = ("last_run_at", "last_report")
     actions = ["generate_now"]
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("committee")
 
-    @admin.action(description=_("Generate now (the current period's report)"))
+    @admin.action(
+        description=_("Generate now (the current period's report)"), permissions=["generate"]
+    )
     def generate_now(self, request, queryset):
         today = timezone.localdate()
         _request(
@@ -114,17 +181,25 @@ class ReportScheduleAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ReportDownload)
-class ReportDownloadAdmin(admin.ModelAdmin):
+class ReportDownloadAdmin(ReportScopeMixin, FoldedSearchMixin, admin.ModelAdmin):
+    """The download log, read-only: each user sees the downloads of the reports it may download."""
+
+    scope = "report__committee"
+    folded_search_fields = ("report__committee__search_key",)
+    search_fields = folded_search_fields
     list_display = ("at", "user", "report", "ip_address")
     list_select_related = ("user", "report__committee")
     readonly_fields = ("report", "user", "at", "ip_address")
     date_hierarchy = "at"
 
+    def _committee(self, obj):
+        return obj.report.committee if obj.report.committee_id else None
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user", "report__committee")
+
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False

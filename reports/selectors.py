@@ -420,13 +420,29 @@ def latest_reports_for(committee: Committee, *, limit: int = 5) -> list[Report]:
     )
 
 
+def downloadable_by(user, queryset: QuerySet, *, scope: str = "committee") -> QuerySet:
+    """The rows (reports, schedules, downloads) whose scope the user may download: every scope
+    for leaders, city staff and administrators, the committees it keeps for a secretariat.
+    `scope` is the path to the row's committee (empty for the city overview)."""
+    if permissions.can_download_reports(user, None):
+        return queryset
+    return queryset.filter(
+        **{f"{scope}__in": permissions.committees_roster_editable_by(user).values("pk")}
+    )
+
+
+def reports_visible_to(user) -> QuerySet[Report]:
+    """Reports the user may see and download."""
+    return downloadable_by(user, Report.objects.all())
+
+
 def report_list_for(user) -> QuerySet[Report]:
     """Reports the user may see: all for leaders and city staff, their committees' for a secretariat."""
-    reports = Report.objects.select_related("committee", "requested_by").defer("snapshot")
-    if permissions.can_download_reports(user, None):
-        return reports.order_by("-created_at", "-pk")
-    return reports.filter(committee__in=permissions.committees_roster_editable_by(user)).order_by(
-        "-created_at", "-pk"
+    return (
+        reports_visible_to(user)
+        .select_related("committee", "requested_by")
+        .defer("snapshot")
+        .order_by("-created_at", "-pk")
     )
 
 

@@ -43,6 +43,9 @@ def report_list(request):
         except (ValidationError, PermissionDenied) as exc:
             form.add_error(None, exc.messages if hasattr(exc, "messages") else str(exc))
         else:
+            # Where tasks run in-process (SQLite, no Redis) the report is already made by now:
+            # say what the list will show, not the status it had when it was queued.
+            report.refresh_from_db(fields=["status"])
             messages.success(
                 request,
                 _("Report %(report)s: %(status)s.")

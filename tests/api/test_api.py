@@ -8,7 +8,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from api.models import ExternalIdentifier
-from members.models import Role
+from members.models import Person, Role
 from members.services import membership_appoint, membership_end
 from tests.factories import (
     AgencyFactory,
@@ -35,23 +35,29 @@ def results(response) -> list[dict]:
 class TestWhoSeesWhat:
     def test_it_shows_public_fields_to_anonymous_readers_and_hides_the_rest(self, anonymous):
         person = PersonFactory(
-            full_name="Nguyễn Văn Được", rank="Đại tá", source_date=D(2024, 1, 2)
+            full_name="Nguyễn Văn Được", rank="Đại tá", gender="male", source_date=D(2024, 1, 2)
         )
         membership = MembershipFactory(person=person, source_date=D(2024, 1, 2), end_note="ghi chú")
         person_data = anonymous.get(reverse("api:person-detail", args=[person.slug])).json()
         assert person_data["full_name"] == "Nguyễn Văn Được"
         assert person_data["rank"] == "Đại tá"
         assert "source_date" not in person_data
+        assert "gender" not in person_data
+        listed = results(anonymous.get(reverse("api:person-list")))
+        assert [row["full_name"] for row in listed] == ["Nguyễn Văn Được"]
+        assert "gender" not in listed[0]
         seat = results(anonymous.get(reverse("api:membership-list")))[0]
         assert seat["id"] == membership.pk
         assert seat["role"] == "member"
         assert not {"source_date", "end_note", "version"} & set(seat)
 
     def test_a_reader_with_a_token_sees_the_restricted_fields(self, reader_client):
-        person = PersonFactory(source_date=D(2024, 1, 2))
+        person = PersonFactory(source_date=D(2024, 1, 2), gender="female")
         MembershipFactory(person=person, end_note="ghi chú nội bộ")
         person_data = reader_client.get(reverse("api:person-detail", args=[person.slug])).json()
         assert person_data["source_date"] == "2024-01-02"
+        assert person_data["gender"] == "female"
+        assert results(reader_client.get(reverse("api:person-list")))[0]["gender"] == "female"
         seat = results(reader_client.get(reverse("api:membership-list")))[0]
         assert seat["end_note"] == "ghi chú nội bộ"
         assert seat["version"] == 1
@@ -60,9 +66,27 @@ class TestWhoSeesWhat:
         outsider = UserFactory(username="ngoai")
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=outsider).key}")
-        person = PersonFactory(source_date=D(2024, 1, 2))
+        person = PersonFactory(source_date=D(2024, 1, 2), gender="female")
         data = client.get(reverse("api:person-detail", args=[person.slug])).json()
         assert "source_date" not in data
+        assert "gender" not in data
+        refused = client.get(reverse("api:person-list"), {"gender": "female"})
+        assert refused.status_code == 400
+
+    def test_only_readers_may_filter_people_by_gender(self, anonymous, reader_client):
+        """Filtering on a field reveals it: anonymous clients are told why they may not."""
+        woman = PersonFactory(full_name="Võ Thị Trung Trinh", gender="female")
+        PersonFactory(full_name="Nguyễn Văn Được", gender="male")
+        url = reverse("api:person-list")
+        refused = anonymous.get(url, {"gender": "female"})
+        assert refused.status_code == 400
+        assert "lọc theo giới tính" in refused.json()["gender"][0]
+        assert "Trinh" not in refused.content.decode()
+        assert [row["slug"] for row in results(anonymous.get(url))] == [
+            p.slug for p in Person.objects.order_by("full_name", "pk")
+        ]
+        found = results(reader_client.get(url, {"gender": "female"}))
+        assert [row["slug"] for row in found] == [woman.slug]
 
     def test_a_wrong_token_is_refused(self, anonymous):
         anonymous.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")

@@ -61,7 +61,9 @@ def without_ids(document: dict) -> dict:
 def test_the_round_trip_gives_the_same_document(seeded):
     # The demo registry, plus an EveryPolitician-style file (events, identifiers, a party).
     popolo_import(data=popolo_load(json.dumps(sample())), source_name="sample.json")
-    first = popolo_document()
+    # A reader's export carries everything (gender too), so the round trip loses nothing.
+    first = popolo_document(reader=True)
+    assert any(person.get("gender") for person in first["persons"])
     assert len(first["memberships"]) == Membership.objects.count()
     assert first["events"]
     assert first["posts"]
@@ -73,9 +75,26 @@ def test_the_round_trip_gives_the_same_document(seeded):
     )
     assert report.skipped == []
     assert report.warnings == []
-    second = popolo_document()
+    second = popolo_document(reader=True)
     assert without_ids(second) == without_ids(first)
     assert second == first  # the registry's ids survive too
+
+
+def test_gender_is_exported_to_readers_only(anonymous, reader_client):
+    committee = CommitteeFactory(slug="ban-gioi")
+    person = PersonFactory(full_name="Võ Thị Trung Trinh", rank="Thượng tá", gender="female")
+    membership_appoint(committee=committee, person=person, start=D(2024, 1, 1), reason="QĐ")
+    for url in (reverse("api:popolo"), reverse("api:committee-popolo", args=["ban-gioi"])):
+        public = anonymous.get(url)
+        (record,) = public.json()["persons"]
+        assert record["name"] == "Võ Thị Trung Trinh"
+        assert record["honorific_prefix"] == "Thượng tá"
+        assert "gender" not in record
+        assert b"female" not in public.content
+        (record,) = reader_client.get(url).json()["persons"]
+        assert record["gender"] == "female"
+        # The answer depends on who asks: caches must keep the two apart.
+        assert "Authorization" in public["Vary"]
 
 
 def test_the_http_export_is_the_document_with_diacritics_intact(anonymous):

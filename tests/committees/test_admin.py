@@ -1,14 +1,17 @@
 """The admin city staff browse: every page renders, search ignores accents, query counts stay fixed."""
 
 import datetime as dt
+import importlib
 
 import pytest
+from django.apps import apps as django_apps
 from django.contrib import admin
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from committees.models import Agency, Committee, LegalInstrument, Succession
+from committees.text import fold
 from mandates.models import Mandate, Measurement, Target
 from members.models import Membership, PendingSeatChange, Person, Position, PositionHolding
 from tests.factories import (
@@ -22,6 +25,7 @@ from tests.factories import (
     PersonFactory,
     PositionFactory,
     SuccessionFactory,
+    SupportGroupFactory,
     TargetFactory,
 )
 
@@ -112,6 +116,66 @@ def test_committee_search_ignores_accents(client, superuser, seeded):
     assert "Tổ giúp việc BCĐ chuyển đổi số" not in page
 
 
+def changelist_pks(client, model, query: str) -> set[int]:
+    response = client.get(admin_url(model, "changelist"), {"q": query})
+    assert response.status_code == 200
+    return {obj.pk for obj in response.context["cl"].result_list}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["du lieu", "DU LIEU", "dữ liệu"])
+def test_mandate_search_ignores_accents(client, superuser, seeded, query):
+    client.force_login(superuser)
+    data_committee = set(
+        Mandate.objects.filter(committee__slug="bcd-du-lieu-tphcm").values_list("pk", flat=True)
+    )
+    assert data_committee
+    found = changelist_pks(client, Mandate, query)
+    assert data_committee <= found
+    # Every hit says "dữ liệu", in its text or in its committee's name.
+    for mandate in Mandate.objects.filter(pk__in=found).select_related("committee"):
+        assert "dữ liệu" in f"{mandate.text} {mandate.committee.name}".lower(), mandate
+    assert changelist_pks(client, Mandate, "du lieu") == changelist_pks(client, Mandate, "dữ liệu")
+
+
+@pytest.mark.django_db
+def test_target_and_measurement_search_ignore_accents(client, superuser, with_measurement):
+    client.force_login(superuser)
+    smartphones = Target.objects.get(indicator="Tỷ lệ người dân có điện thoại thông minh")
+    MeasurementFactory(target=smartphones, value=70, date=dt.date(2022, 6, 30))
+    assert changelist_pks(client, Target, "dien thoai") == {smartphones.pk}
+    assert changelist_pks(client, Target, "điện thoại") == {smartphones.pk}
+    assert smartphones.pk in changelist_pks(client, Target, "chuyen doi so")
+    assert changelist_pks(client, Measurement, "dien thoai thong minh") == set(
+        Measurement.objects.filter(target=smartphones).values_list("pk", flat=True)
+    )
+    assert not changelist_pks(client, Target, "khong co chi tieu nay")
+
+
+@pytest.mark.django_db
+def test_the_seeded_mandates_and_targets_carry_their_search_keys(seeded):
+    assert Mandate.objects.exists()
+    assert Target.objects.exists()
+    for mandate in Mandate.objects.all():
+        assert mandate.search_key == fold(mandate.text)
+    for target in Target.objects.all():
+        assert target.search_key == fold(target.indicator)
+
+
+@pytest.mark.django_db
+def test_the_data_migration_fills_missing_search_keys(seeded):
+    """Rows made before the key existed (or bulk-created without it) get it from the migration."""
+    fill = importlib.import_module("mandates.migrations.0003_fill_search_key").fill
+    Mandate.objects.update(search_key="")
+    Target.objects.update(search_key="")
+    fill(django_apps, None)
+    assert not Mandate.objects.filter(search_key="").exists()
+    mandate = Mandate.objects.filter(committee__slug="bcd-du-lieu-tphcm").first()
+    assert mandate.search_key == fold(mandate.text)
+    target = Target.objects.get(indicator="Tỷ lệ người dân có điện thoại thông minh")
+    assert target.search_key == "ty le nguoi dan co dien thoai thong minh"
+
+
 @pytest.mark.django_db
 def test_autocomplete_finds_people_without_accents(client, superuser, seeded):
     client.force_login(superuser)
@@ -185,7 +249,9 @@ def test_changelist_query_count_does_not_grow_with_rows(client, superuser, model
     assert small == large
 
 
-def committee_with(n: int) -> Committee:
+def committee_with(n: int, *, lineage: int, groups: int) -> Committee:
+    """A committee with n seats, `lineage` predecessors and successors each (with decisions),
+    and `groups` support groups with a seat each."""
     committee = CommitteeFactory()
     MembershipFactory.create_batch(
         n, committee=committee, position=PositionFactory(), appointed_by=InstrumentFactory()
@@ -194,17 +260,41 @@ def committee_with(n: int) -> Committee:
         mandate.legal_basis.add(InstrumentFactory())
     for target in TargetFactory.create_batch(3, committee=committee):
         MeasurementFactory(target=target)
-    SuccessionFactory(successor=committee)
-    CommitteeFactory(kind=Committee.Kind.SUPPORT_GROUP, parent=committee)
+    for _ in range(lineage):
+        SuccessionFactory(successor=committee, instrument=InstrumentFactory())
+        SuccessionFactory(predecessor=committee, instrument=InstrumentFactory())
+    for group in SupportGroupFactory.create_batch(groups, parent=committee):
+        MembershipFactory(committee=group, position=PositionFactory())
     return committee
 
 
 @pytest.mark.django_db
 def test_committee_change_page_query_count_does_not_grow_with_the_roster(client, superuser):
     client.force_login(superuser)
-    small = count_queries(client, admin_url(Committee, "change", committee_with(10).pk))
-    large = count_queries(client, admin_url(Committee, "change", committee_with(200).pk))
+    small = count_queries(
+        client, admin_url(Committee, "change", committee_with(10, lineage=1, groups=1).pk)
+    )
+    large_committee = committee_with(200, lineage=20, groups=20)
+    response = client.get(admin_url(Committee, "change", large_committee.pk))
+    # The page really lists every successor and support group it was given.
+    successors = Succession.objects.filter(predecessor=large_committee).select_related("successor")
+    assert all(str(step.successor) in response.content.decode() for step in successors)
+    assert response.content.decode().count("Tổ giúp việc số") >= 20
+    large = count_queries(client, admin_url(Committee, "change", large_committee.pk))
     assert small == large
+
+
+@pytest.mark.django_db
+def test_the_successions_inline_is_read_only(client, superuser):
+    """Lineage is edited in its own admin; the committee page only lists it (and links to it)."""
+    client.force_login(superuser)
+    committee = committee_with(1, lineage=2, groups=0)
+    page = client.get(admin_url(Committee, "change", committee.pk)).content.decode()
+    step = Succession.objects.filter(predecessor=committee).first()
+    assert admin_url(Succession, "change", step.pk) in page
+    assert 'name="successions_out-0-successor"' not in page
+    assert 'name="successions_out-TOTAL_FORMS" value="2"' in page
+    assert 'name="successions_out-MAX_NUM_FORMS" value="0"' in page
 
 
 @pytest.mark.django_db

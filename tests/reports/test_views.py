@@ -160,6 +160,27 @@ def test_generate_now_queues_the_report(
     assert '<meta http-equiv="refresh"' in page.content.decode()
 
 
+def test_generate_now_with_in_process_tasks_says_the_report_is_ready(
+    client, leader, committee_a, transactional_db, monkeypatch
+):
+    """Without Redis (SQLite, `make run`) the task runs as the request commits: the message
+    must tell the status the list shows (ready), not the one it had when queued."""
+    from config.celery_app import app
+
+    monkeypatch.setattr(app.conf, "task_always_eager", True)
+    client.force_login(leader)
+    response = client.post(
+        reverse("reports:list"),
+        {"committee": committee_a.pk, "period": "2026-Q4", "language": "vi"},
+        HTTP_ACCEPT_LANGUAGE="vi",
+        follow=True,
+    )
+    report = Report.objects.get(committee=committee_a, period="2026-Q4")
+    assert report.status == Report.Status.READY
+    (message,) = [str(m) for m in response.context["messages"]]
+    assert message.endswith(": sẵn sàng."), message
+
+
 def test_generate_now_refuses_a_bad_period_in_vietnamese(client, leader, committee_a):
     client.force_login(leader)
     response = client.post(

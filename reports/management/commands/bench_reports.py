@@ -172,6 +172,7 @@ class Command(BaseCommand):
                 Target(
                     committee=committee,
                     indicator=f"Chỉ tiêu số hóa {i}",
+                    search_key=fold(f"Chỉ tiêu số hóa {i}"),
                     target_value=90,
                     deadline=PERIOD.end - dt.timedelta(days=i % 120),
                 )
