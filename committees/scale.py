@@ -605,9 +605,11 @@ def _mandates_and_targets(rng, bodies, agencies, decisions, writer) -> None:
     for body in bodies:
         topic = body._topic
         for order, (category, text) in enumerate(rng.sample(MANDATES, rng.randint(2, 4)), start=1):
+            mandate_text = nfc(text.format(topic=topic))
             mandate = Mandate(
                 committee=body,
-                text=nfc(text.format(topic=topic)),
+                text=mandate_text,
+                search_key=fold(mandate_text),
                 category=category,
                 order=order,
                 source="seed_scale",
@@ -634,6 +636,7 @@ def _mandates_and_targets(rng, bodies, agencies, decisions, writer) -> None:
             committee=body,
             mandate=rng.choice(by_committee[id(body)]),
             indicator=nfc(f"{indicator} ({body.name[:120]})"),
+            search_key=fold(nfc(f"{indicator} ({body.name[:120]})"))[:500],
             unit=unit,
             direction=Target.Direction.AT_LEAST if goal >= baseline else Target.Direction.AT_MOST,
             baseline=Decimal(baseline),

@@ -111,6 +111,7 @@ class MandateFactory(factory.django.DjangoModelFactory):
     committee = factory.SubFactory(CommitteeFactory)
     text = factory.Sequence(lambda n: f"Nhiệm vụ số {n}")
     order = factory.Sequence(lambda n: n)
+    search_key = factory.LazyAttribute(lambda o: fold(o.text))
 
 
 class TargetFactory(factory.django.DjangoModelFactory):
@@ -119,6 +120,7 @@ class TargetFactory(factory.django.DjangoModelFactory):
 
     committee = factory.SubFactory(CommitteeFactory)
     indicator = factory.Sequence(lambda n: f"Chỉ tiêu số {n}")
+    search_key = factory.LazyAttribute(lambda o: fold(o.indicator)[:500])
     unit = "%"
     target_value = 80
 
