@@ -21,6 +21,7 @@ from django.db import IntegrityError, InterfaceError, OperationalError, transact
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from kombu.exceptions import KombuError
 
 from committees import permissions
 from committees.models import Committee
@@ -67,9 +68,18 @@ def _enqueue(
     report_id, task_id = report.pk, report.task_id
     if not send:
         return report
-    transaction.on_commit(
-        lambda: render_report.apply_async(args=[report_id], task_id=task_id), robust=True
-    )
+
+    def send_message() -> None:
+        # The row is committed either way; when the broker is down the sweeper queues it again
+        # later, and the caller can tell the user now (report.queue_error).
+        try:
+            render_report.apply_async(args=[report_id], task_id=task_id)
+        except (KombuError, OSError) as exc:
+            logger.warning("Report %s saved but not queued: %s", report_id, exc)
+            report.queue_error = True
+
+    report.queue_error = False
+    transaction.on_commit(send_message)
     return report
 
 

@@ -45,6 +45,16 @@ def report_list(request):
         else:
             # Where tasks run in-process (SQLite, no Redis) the report is already made by now:
             # say what the list will show, not the status it had when it was queued.
+            if getattr(report, "queue_error", False):
+                messages.error(
+                    request,
+                    _(
+                        "The report was saved but could not be queued: the task queue is "
+                        "unavailable. It will be queued again automatically, or request it "
+                        "again later."
+                    ),
+                )
+                return redirect("reports:list")
             report.refresh_from_db(fields=["status"])
             messages.success(
                 request,

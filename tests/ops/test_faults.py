@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test import Client
 from django.utils import timezone
 
 from members.models import Membership
-from tests.factories import CommitteeFactory, PersonFactory
+from tests.factories import CommitteeFactory, PersonFactory, UserFactory
 from tests.ops.helpers import ROOT, child_database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -199,7 +200,17 @@ def test_reports_end_ready_or_failed_when_redis_stops_and_starts(tmp_path, setti
                 time.sleep(0.1)
             subprocess.run(REDIS_STOP, capture_output=True, timeout=30, check=False)
             assert not _redis_up()
-            time.sleep(3)
+            # A leader asks for a report while the queue is down: told so, and the row is kept.
+            leader = UserFactory(username="lanhdao.redis", is_superuser=True)
+            client = Client()
+            client.force_login(leader)
+            response = client.post(
+                "/reports/",
+                {"committee": committee.pk, "period": "2025-07", "language": "vi"},
+                follow=True,
+            )
+            assert "không đưa được vào hàng đợi" in response.content.decode()
+            assert Report.objects.get(period="2025-07").status == Report.Status.QUEUED
             _start_redis()
             # What beat's sweeper does on its next rounds: re-queue what the outage stranded.
             deadline = time.monotonic() + 150
@@ -216,7 +227,7 @@ def test_reports_end_ready_or_failed_when_redis_stops_and_starts(tmp_path, setti
     finally:
         _start_redis()
     statuses = dict(Report.objects.values_list("period", "status"))
-    assert set(statuses) == set(periods)
+    assert set(statuses) == {*periods, "2025-07"}
     assert set(statuses.values()) <= {Report.Status.READY, Report.Status.FAILED}
     for report in Report.objects.filter(status=Report.Status.READY):
         assert services.report_file(report).is_file()
