@@ -27,7 +27,6 @@ from committees import permissions
 from committees.models import Committee
 from reports import selectors
 from reports.models import Report, ReportDownload, ReportKind, ReportSchedule
-from reports.pdf import html_to_pdf
 from reports.periods import Period, period_containing
 from reports.rendering import render_report_html
 
@@ -224,6 +223,9 @@ def report_render(*, report_id: int, task_id: str | None = None) -> Report | Non
         report = _freeze(report)
         _test_pause()
         html = render_report_html(snapshot=report.snapshot, language=report.language)
+        # WeasyPrint loads in about two seconds: only processes that render pay for it.
+        from reports.pdf import html_to_pdf
+
         pdf = html_to_pdf(html)
         part = _write_part(report, pdf.content)
         digest = hashlib.sha256(pdf.content).hexdigest()
