@@ -3,7 +3,7 @@
 from functools import cache, partial
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import get_conditional_response, patch_vary_headers, set_response_etag
 from drf_spectacular.generators import SchemaGenerator
@@ -23,7 +23,7 @@ from committees import permissions
 from committees.models import Agency, Committee, LegalInstrument, Succession
 from mandates.models import Mandate, Target
 from members.models import Membership, Person, Position
-from members.selectors import today
+from members.selectors import memberships_active_on, today
 
 
 def _conditional(request, response):
@@ -106,10 +106,6 @@ class CommitteeViewSet(RegistryViewSet):
     with_identifiers = True
 
     def get_queryset(self):
-        day = today()
-        seated = (Q(memberships__start_date__isnull=True) | Q(memberships__start_date__lte=day)) & (
-            Q(memberships__end_date__isnull=True) | Q(memberships__end_date__gte=day)
-        )
         return (
             Committee.objects.select_related("parent", "standing_agency")
             .prefetch_related(
@@ -120,9 +116,34 @@ class CommitteeViewSet(RegistryViewSet):
                     "successions_out", queryset=Succession.objects.select_related("successor")
                 ),
             )
-            .annotate(actual_member_count=Count("memberships", filter=seated))
             .order_by("level", "name", "pk")
         )
+
+    # Counting seats for the page's committees only: an annotation would aggregate every
+    # membership of the registry before paging.
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            _attach_member_counts(page)
+        return page
+
+    def get_object(self):
+        committee = super().get_object()
+        _attach_member_counts([committee])
+        return committee
+
+
+def _attach_member_counts(committees) -> None:
+    counts = dict(
+        Membership.objects.filter(
+            memberships_active_on(today()), committee_id__in=[c.pk for c in committees]
+        )
+        .values("committee_id")
+        .annotate(seats=Count("pk"))
+        .values_list("committee_id", "seats")
+    )
+    for committee in committees:
+        committee.actual_member_count = counts.get(committee.pk, 0)
 
 
 class PersonViewSet(RegistryViewSet):
@@ -149,7 +170,7 @@ class MembershipViewSet(RegistryViewSet):
     def get_queryset(self):
         return Membership.objects.select_related(
             "person", "committee", "position", "home_agency", "on_behalf_of"
-        ).order_by("committee__name", "committee_id", "role_rank", "person__full_name", "pk")
+        ).order_by("committee_id", "role_rank", "pk")  # the roster index serves this order
 
     @extend_schema(
         responses=serializers.MembershipHistorySerializer(many=True),
