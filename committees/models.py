@@ -249,7 +249,9 @@ class Committee(Sourced):
         self.short_name = nfc(self.short_name)
         self.search_key = fold(f"{self.name} {self.short_name}")
         self.founded_on = normalise(self.founded_on, self.founded_precision)
-        self.dissolved_on = normalise(self.dissolved_on, self.dissolved_precision)
+        # An end is stored as the last day of its period: a body dissolved in "2022" may
+        # still have sat on 30/06/2022.
+        self.dissolved_on = PartialDate(self.dissolved_on, self.dissolved_precision).last_day()
         errors = {}
         if self.founded_on and self.dissolved_on and self.dissolved_on < self.founded_on:
             errors["dissolved_on"] = _("A committee cannot be dissolved before it was founded.")

@@ -13,7 +13,7 @@ from pathlib import Path
 from django.db import transaction
 
 from committees.models import Agency, Committee, LegalInstrument, Succession
-from committees.partial_dates import Precision, parse_partial_date
+from committees.partial_dates import PartialDate, Precision, parse_partial_date
 from mandates.models import Mandate, Target
 from members.models import Membership, Person, Position, PositionHolding
 from members.services import membership_appoint, save_validated
@@ -33,9 +33,16 @@ class SeedResult:
 
 
 def _partial(text: str | None) -> tuple[dt.date | None, str]:
+    """A start (or a point in time): the first day of the period the text names."""
     if not text:
         return None, Precision.DAY
     return parse_partial_date(text)
+
+
+def _partial_end(text: str | None) -> tuple[dt.date | None, str]:
+    """An end: the last day of the period the text names, as the models store it."""
+    date, precision = _partial(text)
+    return PartialDate(date, precision).last_day(), precision
 
 
 def _upsert(result: SeedResult, model, lookup: dict, values: dict):
@@ -54,6 +61,20 @@ def _upsert(result: SeedResult, model, lookup: dict, values: dict):
         save_validated(instance, reason=REASON)
         result.count(result.updated, model)
     return instance
+
+
+def _retitle(row: dict, lookup: dict) -> None:
+    """An instrument whose seed title was corrected is found under its former title, so the
+    correction updates that record rather than adding a second one."""
+    if LegalInstrument.objects.filter(**lookup).exists():
+        return
+    for title in row.get("formerly", []):
+        former = {**lookup, "title": title}
+        instrument = LegalInstrument.objects.filter(**former).first()
+        if instrument is not None:
+            instrument.title = row["title"]
+            save_validated(instrument, reason=REASON)
+            return
 
 
 @transaction.atomic
@@ -87,10 +108,12 @@ def load_seeds(path: Path = SEED_FILE) -> SeedResult:
     instruments: dict[str, LegalInstrument] = {}
     for row in data["instruments"]:
         signed_on, signed_precision = _partial(row.get("signed"))
+        lookup = {"kind": row["kind"], "number": row["number"], "title": row["title"]}
+        _retitle(row, lookup)
         instruments[row["key"]] = _upsert(
             result,
             LegalInstrument,
-            {"kind": row["kind"], "number": row["number"], "title": row["title"]},
+            lookup,
             {
                 "issuer": agencies.get(row.get("issuer")),
                 "signed_on": signed_on,
@@ -106,7 +129,7 @@ def load_seeds(path: Path = SEED_FILE) -> SeedResult:
             result,
             Position,
             {"agency": agencies[row["agency"]], "title": row["title"]},
-            {"single_holder": row["single_holder"]},
+            {"single_holder": row["single_holder"], **cite(row)},
         )
 
     people: dict[str, Person] = {}
@@ -123,18 +146,26 @@ def load_seeds(path: Path = SEED_FILE) -> SeedResult:
             },
         )
 
+    # A holding the articles show as over comes first in the file, so the post's current
+    # holder is recorded once the earlier one has ended (one open holding per single-holder post).
     for row in data["holdings"]:
+        end_date, end_precision = _partial_end(row.get("end"))
         _upsert(
             result,
             PositionHolding,
             {"person": people[row["person"]], "position": positions[row["position"]]},
-            cite(row),
+            {
+                "end_date": end_date,
+                "end_precision": end_precision,
+                "ended": bool(row.get("ended")) or end_date is not None,
+                **cite(row),
+            },
         )
 
     committees: dict[str, Committee] = {}
     for row in data["committees"]:
         founded_on, founded_precision = _partial(row.get("founded"))
-        dissolved_on, dissolved_precision = _partial(row.get("dissolved"))
+        dissolved_on, dissolved_precision = _partial_end(row.get("dissolved"))
         committees[row["slug"]] = _upsert(
             result,
             Committee,

@@ -15,10 +15,43 @@ from committees.admin_base import RegistryAdmin, active_filter
 from committees.models import Committee
 from committees.partial_dates import format_partial_date
 from members import services
-from members.admin_forms import ChangeRoleForm, EndForm, MembershipAdminForm, ReplaceForm
-from members.models import Membership, PendingSeatChange, Person, Position, PositionHolding
+from members.admin_forms import (
+    ChangeRoleForm,
+    EndForm,
+    MembershipAdminForm,
+    PositionHoldingAdminForm,
+    ReplaceForm,
+)
+from members.models import (
+    Membership,
+    PendingSeatChange,
+    Person,
+    Position,
+    PositionHolding,
+    open_holdings,
+)
 
 ADMIN_REASON = _("Changed in the admin")
+
+
+def holding_status_filter():
+    """Current holdings, or ended ones (with or without a known end date)."""
+
+    class HoldingStatusFilter(admin.SimpleListFilter):
+        parameter_name = "active"
+        title = _("status")
+
+        def lookups(self, request, model_admin):
+            return [("yes", _("active")), ("no", _("ended"))]
+
+        def queryset(self, request, queryset):
+            if self.value() == "yes":
+                return queryset.filter(open_holdings())
+            if self.value() == "no":
+                return queryset.exclude(open_holdings())
+            return queryset
+
+    return HoldingStatusFilter
 
 
 class TermDisplayMixin:
@@ -28,6 +61,8 @@ class TermDisplayMixin:
 
     @admin.display(description=_("end"), ordering="end_date")
     def end_display(self, obj):
+        if obj.end_date is None and getattr(obj, "ended", False):
+            return gettext("ended, date unknown")
         return format_partial_date(obj.end_date, obj.end_precision) if obj.end_date else "—"
 
 
@@ -105,9 +140,10 @@ class PositionAdmin(RegistryAdmin):
 
 @admin.register(PositionHolding)
 class PositionHoldingAdmin(TermDisplayMixin, RegistryAdmin):
+    form = PositionHoldingAdminForm
     list_display = ("person", "position", "agency", "start_display", "end_display")
     list_filter = (
-        active_filter("end_date"),
+        holding_status_filter(),
         "position__agency__level",
         ("position__agency", admin.RelatedOnlyFieldListFilter),
     )
@@ -120,11 +156,19 @@ class PositionHoldingAdmin(TermDisplayMixin, RegistryAdmin):
     def agency(self, obj):
         return obj.position.agency
 
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            # A new holder is a new holding (so the outgoing one ends and every ex officio
+            # seat of the post gets a pending change), never an edit of an existing one.
+            return ("person", "position")
+        return ()
+
     def save_model(self, request, obj, form, change):
-        # A new current holder goes through the service, so every ex officio seat of the post
-        # gets a pending change for its secretariat; nothing changes silently.
-        if not change and obj.end_date is None and obj.start_date is not None:
-            services.position_holder_change(
+        # A new current holder goes through the service, so the outgoing holder's term ends
+        # and every ex officio seat of the post gets a pending change for its secretariat;
+        # nothing changes silently. A start that is not known is passed as unknown.
+        if not change and obj.is_active:
+            holding, _changes = services.position_holder_change(
                 position=obj.position,
                 person=obj.person,
                 on=obj.start_date,
@@ -132,14 +176,22 @@ class PositionHoldingAdmin(TermDisplayMixin, RegistryAdmin):
                 decision=obj.appointed_by,
                 reason=str(ADMIN_REASON),
                 by=request.user,
+                source=obj.source,
+                source_date=obj.source_date,
             )
-            saved = PositionHolding.objects.filter(
-                position=obj.position, person=obj.person, end_date__isnull=True
-            ).latest("pk")
-            obj.pk = saved.pk
+            obj.pk = holding.pk
             obj._state.adding = False
             return
         services.save_validated(obj, by=request.user, reason=str(ADMIN_REASON))
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as exc:
+            # The service refused under its lock (someone else changed the post meanwhile):
+            # nothing was saved; say why and show the form again.
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
 
 @admin.register(Membership)

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from committees.models import LegalInstrument
-from members.models import Membership, Person, Role
+from members.models import Membership, Person, PositionHolding, Role
 from members.services import stale_message
 
 
@@ -151,3 +151,29 @@ class SecretariatForm(forms.Form):
         label=_("Action"),
         choices=[("grant", _("Grant secretariat rights")), ("revoke", _("Revoke them"))],
     )
+
+
+class PositionHoldingAdminForm(forms.ModelForm):
+    """A new current holder of a single-holder post is not refused here for the holder it
+    replaces: the save goes through position_holder_change, which ends that holding first
+    (and checks the rule again under its lock)."""
+
+    class Meta:
+        model = PositionHolding
+        fields = (
+            "person",
+            "position",
+            "start_date",
+            "start_precision",
+            "end_date",
+            "end_precision",
+            "ended",
+            "appointed_by",
+            "source",
+            "source_date",
+        )
+
+    def _post_clean(self):
+        if self.instance._state.adding:
+            self.instance._holder_change_pending = True
+        super()._post_clean()

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from committees.models import Agency, Committee, LegalInstrument, Sourced
-from committees.partial_dates import PartialDate, normalise, precision_field
+from committees.partial_dates import PartialDate, Precision, normalise, precision_field
 from committees.text import fold, nfc
 
 
@@ -62,7 +62,7 @@ class Person(Sourced):
             raise ValidationError({"full_name": _("A person needs a name.")})
 
 
-class Position(models.Model):
+class Position(Sourced):
     """A post in an agency ("Chủ tịch UBND TP", "Giám đốc Sở KH&CN") that a person holds."""
 
     title = models.CharField(_("title"), max_length=300)
@@ -132,15 +132,32 @@ class DatedTerm(Sourced):
         last = self.start.last_day()
         return last is not None and day < last
 
+    def end_uncertain_on(self, day: dt.date) -> bool:
+        """Whether the registry cannot tell that the term had not yet ended by that day: the
+        end is known only to the month or year, and the day falls within that period."""
+        if self.end_date is None or self.end_precision == Precision.DAY:
+            return False
+        first = normalise(self.end_date, self.end_precision)
+        return first is not None and first <= day
+
     def clean_term(self) -> None:
+        # A start is stored as the first day of its period and an end as the last day, so a
+        # term known to the month or year covers every day it may have covered: an end of
+        # "2023" keeps the member on the roster through 31/12/2023 (marked as not certain).
         self.start_date = normalise(self.start_date, self.start_precision)
-        self.end_date = normalise(self.end_date, self.end_precision)
+        self.end_date = PartialDate(self.end_date, self.end_precision).last_day()
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": _("The end date cannot be before the start date.")})
 
 
 class PositionHolding(DatedTerm):
-    """Who held a post, when, on which instrument."""
+    """Who held a post, when, on which instrument.
+
+    A holding can be known to have ended without its end date ("ended, date unknown"): a
+    later article names someone else in a single-holder post, or the same person in another
+    post, and says nothing of when the change happened. Such a holding is no longer current
+    and is not counted as held on any day, since the registry cannot say which days it covered.
+    """
 
     person = models.ForeignKey(
         Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="holdings"
@@ -155,6 +172,14 @@ class PositionHolding(DatedTerm):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+    )
+    ended = models.BooleanField(
+        _("ended"),
+        default=False,
+        help_text=_(
+            "The holding has ended, even when its end date is not known. Set by itself when "
+            "an end date is given."
+        ),
     )
     history = HistoricalRecords()
 
@@ -174,8 +199,46 @@ class PositionHolding(DatedTerm):
     def __str__(self) -> str:
         return f"{self.person} — {self.position}"
 
+    @property
+    def is_active(self) -> bool:
+        return not self.ended and self.end_date is None
+
+    @property
+    def ended_date_unknown(self) -> bool:
+        return self.ended and self.end_date is None
+
+    def active_on(self, day: dt.date) -> bool:
+        if self.ended_date_unknown:
+            return False
+        return super().active_on(day)
+
     def clean(self) -> None:
         self.clean_term()
+        if self.end_date is not None:
+            self.ended = True
+        # The admin's add form leaves this rule to position_holder_change, which ends the
+        # outgoing holding first and checks it again on the holding it saves.
+        replacing = getattr(self, "_holder_change_pending", False)
+        if self.is_active and self.position_id and not replacing and self.position.single_holder:
+            other = (
+                PositionHolding.objects.filter(open_holdings(), position_id=self.position_id)
+                .exclude(pk=self.pk)
+                .select_related("person")
+                .first()
+            )
+            if other is not None:
+                raise ValidationError(
+                    _(
+                        "%(post)s has one holder at a time and %(person)s holds it now: end "
+                        "that holding first (mark it ended when its end date is not known)."
+                    )
+                    % {"post": self.position, "person": other.person}
+                )
+
+
+def open_holdings(prefix: str = "") -> Q:
+    """Holdings not known to have ended: no end date, and not marked "ended, date unknown"."""
+    return Q(**{f"{prefix}end_date__isnull": True, f"{prefix}ended": False})
 
 
 class Role(models.TextChoices):

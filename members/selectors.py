@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from committees.models import Committee
@@ -31,11 +31,13 @@ def roster_queryset(committee: Committee, day: dt.date) -> QuerySet[Membership]:
 
 def roster_on(committee: Committee, day: dt.date | None = None) -> list[Membership]:
     """The roster on a day (today by default), by role rank; each entry carries
-    `start_uncertain`: the registry cannot tell that the seat had begun by that day."""
+    `start_uncertain` (the registry cannot tell that the seat had begun by that day) and
+    `end_uncertain` (the seat ends in that day's month or year, so it may already have ended)."""
     day = day or today()
     entries = list(roster_queryset(committee, day))
     for entry in entries:
         entry.start_uncertain = entry.start_uncertain_on(day)
+        entry.end_uncertain = entry.end_uncertain_on(day)
     return entries
 
 
@@ -125,28 +127,50 @@ _TRACKED = (
     "source",
     "source_date",
 )
+_TRACKED_COLUMNS = ("history_id", "id", *(name.removesuffix("_id") for name in _TRACKED))
 
 
 def roster_timeline(committee: Committee, limit: int | None = 200) -> list[TimelineEntry]:
-    """The committee's roster changes, newest first, from the history rows (two queries:
-    the history with its people, users and decisions; and the field names are static)."""
+    """The committee's roster changes, newest first, from the history rows.
+
+    The database returns only the newest `limit` rows (with their people, users and
+    decisions), each annotated with the key of the same seat's previous history row; a
+    second query reads those previous rows, to say which fields each change touched. Two
+    queries whatever the length of the committee's history."""
     from django.utils.translation import gettext as _
 
-    rows = list(
-        Membership.history.filter(committee_id=committee.pk)
-        .select_related("history_user", "person", "appointed_by", "ended_by")
-        .order_by("id", "history_date", "history_id")
+    history = Membership.history.model
+    previous_row = (
+        history.objects.filter(id=OuterRef("id"))
+        .filter(
+            Q(history_date__lt=OuterRef("history_date"))
+            | Q(history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id"))
+        )
+        .order_by("-history_date", "-history_id")
+        .values("history_id")[:1]
     )
-    previous: dict[int, object] = {}
-    entries: list[TimelineEntry] = []
+    newest = (
+        history.objects.filter(committee_id=committee.pk)
+        .select_related("history_user", "person", "appointed_by", "ended_by")
+        .annotate(previous_history_id=Subquery(previous_row))
+        .order_by("-history_date", "-history_id")
+    )
+    rows = list(newest[:limit] if limit is not None else newest)
+    wanted = {row.previous_history_id for row in rows if row.previous_history_id}
+    previous = (
+        history.objects.filter(history_id__in=wanted).only(*_TRACKED_COLUMNS).in_bulk()
+        if wanted
+        else {}
+    )
     labels = {
         "appointed": _("appointed"),
         "ended": _("ended"),
         "changed": _("changed"),
         "deleted": _("deleted"),
     }
+    entries: list[TimelineEntry] = []
     for row in rows:
-        before = previous.get(row.id)
+        before = previous.get(row.previous_history_id)
         changed_fields: tuple[str, ...] = ()
         if row.history_type == "+":
             action, decision = "appointed", row.appointed_by
@@ -161,7 +185,6 @@ def roster_timeline(committee: Committee, limit: int | None = 200) -> list[Timel
             ended_now = row.end_date is not None and (before is None or before.end_date is None)
             action = "ended" if ended_now else "changed"
             decision = row.ended_by if ended_now else row.appointed_by
-        previous[row.id] = row
         if action == "changed" and before is not None and not changed_fields:
             continue  # a save that changed nothing on the roster
         field_labels = tuple(
@@ -182,8 +205,7 @@ def roster_timeline(committee: Committee, limit: int | None = 200) -> list[Timel
                 membership_id=row.id,
             )
         )
-    entries.sort(key=lambda entry: entry.when, reverse=True)
-    return entries[:limit] if limit is not None else entries
+    return entries
 
 
 @dataclass(frozen=True)

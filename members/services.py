@@ -11,7 +11,15 @@ from django.utils.translation import gettext as _
 from committees import permissions
 from committees.models import Agency, Committee, LegalInstrument
 from committees.partial_dates import Precision
-from members.models import Membership, PendingSeatChange, Person, Position, PositionHolding, Role
+from members.models import (
+    Membership,
+    PendingSeatChange,
+    Person,
+    Position,
+    PositionHolding,
+    Role,
+    open_holdings,
+)
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -318,39 +326,54 @@ def position_holder_change(
     *,
     position: Position,
     person: Person,
-    on: dt.date,
+    on: dt.date | None,
     reason: str,
     start_precision: str = Precision.DAY,
     decision: LegalInstrument | None = None,
     replacing: Person | None = None,
     by: AbstractBaseUser | None = None,
+    source: str = "",
+    source_date: dt.date | None = None,
 ) -> tuple[PositionHolding, list[PendingSeatChange]]:
     """Record a new holder of a post from `on`, end the outgoing holding, and open a pending
     change on every committee where the post gives an active seat. No seat changes here:
     each secretariat confirms or declines its own.
 
     For a post with a single holder the outgoing holder is whoever holds it; for a post
-    held by several (vice chairmen) name the one being replaced with `replacing`."""
+    held by several (vice chairmen) name the one being replaced with `replacing`.
+    When the start is not known (`on=None`) the outgoing holding is marked ended with its
+    end date unknown: never invent a day."""
     if by is not None:
         permissions.require_administrator(by)
     _require_reason(reason)
-    active = PositionHolding.objects.select_for_update().filter(
-        position=position, end_date__isnull=True
+    active = list(
+        PositionHolding.objects.select_for_update()
+        .filter(open_holdings(), position=position)
+        .order_by("pk")
     )
-    if position.single_holder:
-        outgoing = [h for h in active if h.person_id != person.pk]
-    elif replacing is not None:
-        outgoing = [h for h in active if h.person_id == replacing.pk]
-    else:
-        outgoing = []
     if any(h.person_id == person.pk for h in active):
         raise ValidationError(_("%(person)s already holds this post.") % {"person": person})
+    if position.single_holder:
+        outgoing = active
+    elif replacing is not None:
+        outgoing = [h for h in active if h.person_id == replacing.pk]
+        if not outgoing:
+            raise ValidationError(
+                _("%(person)s does not hold this post now.") % {"person": replacing}
+            )
+    else:
+        outgoing = []
     for holding in outgoing:
-        last_day = on - ONE_DAY
-        if holding.start_date is not None and last_day < holding.start_date:
-            raise ValidationError(_("The new holder cannot start before the current holder began."))
-        holding.end_date = last_day
-        holding.end_precision = Precision.DAY
+        if on is None:
+            holding.ended = True
+        else:
+            last_day = on - ONE_DAY
+            if holding.start_date is not None and last_day < holding.start_date:
+                raise ValidationError(
+                    _("The new holder cannot start before the current holder began.")
+                )
+            holding.end_date = last_day
+            holding.end_precision = Precision.DAY
         save_validated(holding, by=by, reason=reason)
     holding = save_validated(
         PositionHolding(
@@ -359,6 +382,8 @@ def position_holder_change(
             start_date=on,
             start_precision=start_precision,
             appointed_by=decision,
+            source=source,
+            source_date=source_date,
         ),
         by=by,
         reason=reason,
@@ -370,7 +395,7 @@ def position_holder_change(
     if not position.single_holder:
         seats = seats.filter(person_id__in=outgoing_people)
     changes = []
-    for seat in seats.select_related("committee"):
+    for seat in seats.select_related("committee").order_by("pk"):
         change = PendingSeatChange(
             committee=seat.committee, membership=seat, position=position, new_holding=holding
         )
@@ -379,10 +404,15 @@ def position_holder_change(
 
 
 def _decide(change: PendingSeatChange, *, by, reason: str) -> PendingSeatChange:
-    locked = PendingSeatChange.objects.select_for_update().get(pk=change.pk)
+    # Rights first: someone who may not decide learns nothing about the change's state.
+    locked = (
+        PendingSeatChange.objects.select_for_update(of=("self",))
+        .select_related("committee")
+        .get(pk=change.pk)
+    )
+    _authorise_roster(by, locked.committee)
     if locked.status != PendingSeatChange.Status.PENDING:
         raise ValidationError(_("This change has already been decided."))
-    _authorise_roster(by, locked.committee)
     _require_reason(reason)
     return locked
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.urls import NoReverseMatch, reverse
 
 from committees import permissions
@@ -50,6 +50,18 @@ def _matching(queryset: QuerySet, query: str) -> QuerySet:
     return queryset
 
 
+def with_successors(queryset: QuerySet[Committee]) -> QuerySet[Committee]:
+    """Committees with their successions out (`successors_list`), so a page can say "renamed
+    to …" or "merged into …" rather than "dissolved", in one more query whatever the size."""
+    return queryset.prefetch_related(
+        Prefetch(
+            "successions_out",
+            queryset=Succession.objects.select_related("successor").order_by("date", "pk"),
+            to_attr="successors_list",
+        )
+    )
+
+
 # --- The committee directory ------------------------------------------------------------------
 
 
@@ -64,7 +76,8 @@ class CommitteeFilters:
 
 def committee_list(*, filters: CommitteeFilters, day: dt.date) -> QuerySet[Committee]:
     """The directory: filtered, with the declared count and the actual count on the day."""
-    queryset = Committee.objects.select_related("standing_agency", "parent").annotate(
+    queryset = with_successors(Committee.objects.select_related("standing_agency", "parent"))
+    queryset = queryset.annotate(
         actual_count=Count("memberships", filter=active_on(day, "memberships__"))
     )
     # Aggregations ignore Meta.ordering: say it again, so pages are stable.
@@ -340,8 +353,6 @@ class AgencyPage:
 
 
 def agency_page(*, slug: str, day: dt.date) -> AgencyPage:
-    from django.db.models import Prefetch
-
     agency = Agency.objects.select_related("parent").get(slug=slug)
     posts = list(
         agency.positions.prefetch_related(
@@ -370,7 +381,7 @@ def agency_page(*, slug: str, day: dt.date) -> AgencyPage:
         day=day,
         posts=posts,
         chaired=chaired,
-        served=list(Committee.objects.filter(standing_agency=agency)),
+        served=list(with_successors(Committee.objects.filter(standing_agency=agency))),
         children=list(agency.children.all()),
         instruments=list(LegalInstrument.objects.filter(issuer=agency)),
     )
@@ -438,7 +449,9 @@ def search(query: str) -> SearchResults:
         query=query,
         people=list(_matching(Person.objects.all(), query)[:SEARCH_LIMIT]),
         committees=list(
-            _matching(Committee.objects.select_related("parent"), query)[:SEARCH_LIMIT]
+            with_successors(_matching(Committee.objects.select_related("parent"), query))[
+                :SEARCH_LIMIT
+            ]
         ),
         agencies=list(_matching(Agency.objects.all(), query)[:SEARCH_LIMIT]),
         decisions=list(

@@ -222,4 +222,9 @@ VI = {
     "Your user name and password did not match. Please try again.": "Tên đăng nhập và mật khẩu không khớp. Vui lòng thử lại.",
     "User name": "Tên đăng nhập",
     "Password": "Mật khẩu",
+    # Post holdings: "ended, date unknown" and one holder at a time.
+    "The holding has ended, even when its end date is not known. Set by itself when an end date is given.": "Việc giữ chức vụ đã kết thúc, kể cả khi không rõ ngày kết thúc. Được tự đánh dấu khi có ngày kết thúc.",
+    "%(post)s has one holder at a time and %(person)s holds it now: end that holding first (mark it ended when its end date is not known).": "%(post)s mỗi lúc chỉ do một người đảm nhiệm và %(person)s đang giữ chức vụ này: hãy kết thúc việc giữ chức vụ đó trước (đánh dấu đã kết thúc nếu không rõ ngày kết thúc).",
+    "ended, date unknown": "đã kết thúc, không rõ ngày",
+    "%(person)s does not hold this post now.": "%(person)s hiện không giữ chức vụ này.",
 }

@@ -1,10 +1,14 @@
-"""Template helpers for the portal: dates at their precision, report links."""
+"""Template helpers for the portal: dates at their precision, a committee's status, report links."""
 
 import datetime as dt
 
 from django import template
 from django.urls import NoReverseMatch, reverse
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, gettext_lazy
 
+from committees.models import Succession
 from committees.partial_dates import PartialDate, Precision, format_partial_date
 
 register = template.Library()
@@ -40,3 +44,47 @@ def report_download_url(report) -> str:
         except NoReverseMatch:
             continue
     return ""
+
+
+_SUCCESSION_STATUS = {
+    Succession.Kind.RENAMED_TO: gettext_lazy("Renamed to %(names)s (%(day)s)"),
+    Succession.Kind.MERGED_INTO: gettext_lazy("Merged into %(names)s (%(day)s)"),
+    Succession.Kind.REPLACED_BY: gettext_lazy("Replaced by %(names)s (%(day)s)"),
+    Succession.Kind.SPLIT_INTO: gettext_lazy("Split into %(names)s (%(day)s)"),
+}
+
+
+@register.simple_tag
+def committee_status(committee, successions=None, badge: bool = True) -> SafeString:
+    """Active; or how the body ended: "renamed to …", "merged into …" (with the successor
+    and the date) when the lineage says so, else "dissolved …".
+
+    `successions` are the committee's successions out (the detail page has them); otherwise
+    the ones `portal.selectors.with_successors` prefetched. The template makes no query."""
+    if committee.is_active:
+        text = format_html("{}", gettext("active"))
+        css = "badge badge-ok"
+    else:
+        if successions is None:
+            successions = getattr(committee, "successors_list", None) or []
+        successions = [s for s in successions if s.predecessor_id == committee.pk]
+        css = "badge badge-muted"
+        if successions:
+            first = successions[0]
+            same_kind = [s for s in successions if s.kind == first.kind]
+            names = format_html_join(
+                ", ",
+                '<a href="{}">{}</a>',
+                ((s.successor.get_absolute_url(), s.successor.name) for s in same_kind),
+            )
+            day = (first.when if first.when.known else committee.dissolved).display()
+            pattern = conditional_escape(str(_SUCCESSION_STATUS[first.kind]))
+            # The pattern is escaped, the names are built by format_html, the day is escaped.
+            text = mark_safe(pattern % {"names": names, "day": conditional_escape(day)})  # noqa: S308
+        else:
+            text = format_html(
+                "{}", gettext("dissolved %(day)s") % {"day": committee.dissolved_display()}
+            )
+    if not badge:
+        return text
+    return format_html('<span class="{}" data-status>{}</span>', css, text)

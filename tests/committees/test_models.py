@@ -167,3 +167,56 @@ class TestRosterOnADay:
             "Nguyễn Văn Được"
         ]
         assert Membership.objects.filter(committee=committee).count() == 2
+
+
+@pytest.mark.django_db
+class TestEndsAtTheirLastDay:
+    """An end known to a month or a year means its last day; a start, its first."""
+
+    def test_an_end_in_the_start_month_is_accepted(self):
+        committee = CommitteeFactory()
+        seat = membership_appoint(
+            committee=committee, person=PersonFactory(), start=dt.date(2022, 3, 15), reason="QĐ"
+        )
+        seat.end_date, seat.end_precision = dt.date(2022, 3, 1), "month"
+        seat.end_reason = Membership.EndReason.OTHER
+        save_validated(seat, reason="Kết thúc trong tháng 3/2022")
+        seat.refresh_from_db()
+        assert seat.end_date == dt.date(2022, 3, 31)
+        assert seat.end.display() == "03/2022"
+
+    def test_an_end_in_a_known_year_keeps_the_member_on_the_roster_that_year(self):
+        committee = CommitteeFactory()
+        seat = membership_appoint(
+            committee=committee, person=PersonFactory(), start=dt.date(2020, 1, 6), reason="QĐ"
+        )
+        from members.services import membership_end
+
+        membership_end(membership=seat, on=dt.date(2023, 1, 1), precision="year", reason="Nghỉ")
+        seat.refresh_from_db()
+        assert (seat.end_date, seat.end.display()) == (dt.date(2023, 12, 31), "2023")
+        (entry,) = roster_on(committee, dt.date(2023, 6, 30))
+        assert entry.end_uncertain  # it may already have ended: the records do not say
+        assert not roster_on(committee, dt.date(2022, 6, 30))[0].end_uncertain
+        assert roster_on(committee, dt.date(2024, 1, 1)) == []
+
+    def test_a_dissolution_in_a_known_year_is_stored_as_its_last_day(self):
+        committee = Committee(
+            name="Ban Chỉ đạo đô thị thông minh",
+            slug="bcd-dttm",
+            founded_on=dt.date(2022, 1, 1),
+            founded_precision="year",
+            dissolved_on=dt.date(2022, 1, 1),
+            dissolved_precision="year",
+        )
+        save_validated(committee, reason="Hợp nhất năm 2022")
+        committee.refresh_from_db()
+        assert (committee.founded_on, committee.dissolved_on) == (
+            dt.date(2022, 1, 1),
+            dt.date(2022, 12, 31),
+        )
+        assert committee.dissolved_display() == "2022"
+        # A seat from 06/2022 is not refused: the body may still have sat then.
+        membership_appoint(
+            committee=committee, person=PersonFactory(), start=dt.date(2022, 6, 1), reason="QĐ"
+        )

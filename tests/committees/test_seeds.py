@@ -1,6 +1,8 @@
 """load_seeds: every committee, person, post and count the articles state, and idempotency."""
 
+import datetime as dt
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -9,7 +11,7 @@ from django.core.management import call_command
 from committees.models import Agency, Committee, LegalInstrument, Succession
 from committees.seeding import SEED_FILE
 from mandates.models import Mandate, Target
-from members.models import Membership, Person, Position, PositionHolding, Role
+from members.models import Membership, Person, Position, PositionHolding, Role, open_holdings
 from members.selectors import member_counts
 
 MODELS = (
@@ -121,6 +123,48 @@ class TestLoadSeeds:
         )
         assert heads["Phan Văn Mãi"] != heads["Nguyễn Văn Được"]
 
+    def test_no_single_holder_post_has_two_open_holdings(self, seeded):
+        open_by_post = Counter(
+            PositionHolding.objects.filter(
+                open_holdings(), position__single_holder=True
+            ).values_list("position__title", flat=True)
+        )
+        assert open_by_post, "the seeds hold single-holder posts"
+        assert max(open_by_post.values()) == 1
+        chairmen = PositionHolding.objects.filter(position__title="Chủ tịch UBND Thành phố")
+        assert {(h.person.full_name, h.is_active, h.end_date) for h in chairmen} == {
+            ("Phan Văn Mãi", False, None),  # ended; no article says when
+            ("Nguyễn Văn Được", True, None),
+        }
+
+    def test_lam_dinh_thang_holds_the_science_post_now_and_held_the_other_before(self, seeded):
+        current = PositionHolding.objects.filter(open_holdings(), person__slug="lam-dinh-thang")
+        assert list(current.values_list("position__title", flat=True)) == [
+            "Giám đốc Sở Khoa học và Công nghệ"
+        ]
+        former = PositionHolding.objects.get(
+            person__slug="lam-dinh-thang", position__title="Giám đốc Sở Thông tin và Truyền thông"
+        )
+        assert (former.ended, former.end_date) == (True, None)
+
+    def test_it_invents_no_date_and_no_source_instrument(self, seeded):
+        plan = LegalInstrument.objects.get(title__startswith="Kế hoạch triển khai Chương trình")
+        assert plan.signed_on is None  # the article gives the plan's year, not its signing
+        growth_2026 = Target.objects.get(indicator="Tăng trưởng kinh tế năm 2026")
+        assert growth_2026.source_instrument is None  # "TP đặt mục tiêu", not the resolution
+        scheme = LegalInstrument.objects.select_related("issuer").get(kind="scheme", number="06")
+        assert (scheme.issuer.slug, scheme.source) == (
+            "thu-tuong-chinh-phu",
+            "001_3477c4dc97e2d7e3.txt",
+        )
+
+    def test_a_dissolution_known_to_the_year_is_stored_as_its_last_day(self, seeded):
+        merged = Committee.objects.get(slug="bcd-do-thi-thong-minh-tphcm")
+        assert (merged.dissolved_on, merged.dissolved_display()) == (
+            dt.date(2022, 12, 31),
+            "2022",
+        )
+
     def test_lam_dinh_thang_holds_two_posts_and_each_seat_points_to_its_post(self, seeded):
         posts = set(
             PositionHolding.objects.filter(person__slug="lam-dinh-thang").values_list(
@@ -155,6 +199,8 @@ class TestLoadSeeds:
             LegalInstrument,
             Committee,
             Person,
+            Position,
+            PositionHolding,
             Membership,
             Mandate,
             Target,

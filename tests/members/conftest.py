@@ -41,7 +41,7 @@ def head_of_b(committee_b, decision):
 @pytest.fixture
 def login(client):
     def _login(user):
-        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+        client.cookies["django_language"] = "en"  # pages follow the language switch
         client.force_login(user)
         return client
 

@@ -7,7 +7,7 @@ import re
 import pytest
 from openpyxl import load_workbook
 
-from members.models import Membership, PendingSeatChange, Role
+from members.models import Membership, PendingSeatChange, PositionHolding, Role
 from members.services import membership_appoint, membership_end, position_holder_change
 from tests.factories import (
     CommitteeFactory,
@@ -227,7 +227,8 @@ class TestEditingInTheAdmin:
         from django.test import Client
 
         url = f"/admin/members/membership/{head_of_a.pk}/change/"
-        first, second = Client(HTTP_ACCEPT_LANGUAGE="en"), Client(HTTP_ACCEPT_LANGUAGE="en")
+        first, second = Client(), Client()
+        first.cookies["django_language"] = second.cookies["django_language"] = "en"
         first.force_login(secretariat_a)
         second.force_login(superuser)
         seen = re.search(
@@ -323,6 +324,98 @@ def test_a_new_post_holder_in_the_admin_opens_pending_changes(login, superuser, 
     assert response.status_code == 302, response.content.decode()[:3000]
     assert PendingSeatChange.objects.get().committee == committee_a
     assert UserFactory  # personas come from the shared factories
+
+
+def test_a_new_post_holder_with_an_unknown_start_ends_the_old_one_date_unknown(
+    login, superuser, committee_a
+):
+    post = PositionFactory(title="Chủ tịch UBND Thành phố", single_holder=True)
+    old = PersonFactory(full_name="Phan Văn Mãi")
+    HoldingFactory(person=old, position=post, start_date=D(2020, 1, 1))
+    seat = membership_appoint(
+        committee=committee_a, person=old, position=post, role=Role.HEAD, reason="x"
+    )
+    new = PersonFactory(full_name="Nguyễn Văn Được")
+    response = login(superuser).post(
+        "/admin/members/positionholding/add/",
+        {
+            "person": new.pk,
+            "position": post.pk,
+            "start_date": "",
+            "start_precision": "day",
+            "end_date": "",
+            "end_precision": "day",
+            "source": "000_2a91e00bcaefebd8.txt",
+            "source_date": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    outgoing = PositionHolding.objects.get(person=old)
+    assert (outgoing.ended, outgoing.end_date) == (True, None)
+    incoming = PositionHolding.objects.get(person=new)
+    assert (incoming.start_date, incoming.is_active, incoming.source) == (
+        None,
+        True,
+        "000_2a91e00bcaefebd8.txt",
+    )
+    assert PendingSeatChange.objects.get().membership == seat
+    seat.refresh_from_db()
+    assert seat.end_date is None  # the secretariat decides
+
+
+def test_the_holder_of_an_existing_holding_cannot_be_swapped(login, superuser, committee_a):
+    post = PositionFactory(title="Giám đốc Công an Thành phố", single_holder=True)
+    old = PersonFactory(full_name="Lê Hồng Nam")
+    holding = HoldingFactory(person=old, position=post, start_date=D(2020, 1, 1))
+    membership_appoint(committee=committee_a, person=old, position=post, reason="x")
+    other = PersonFactory(full_name="Nguyễn Văn Khác")
+    client = login(superuser)
+    url = f"/admin/members/positionholding/{holding.pk}/change/"
+    page = client.get(url).content.decode()
+    assert 'name="person"' not in page
+    assert 'name="position"' not in page
+    response = client.post(
+        url,
+        {
+            "person": other.pk,
+            "position": PositionFactory().pk,
+            "start_date": "2020-01-01",
+            "start_precision": "day",
+            "end_date": "",
+            "end_precision": "day",
+            "source": "Bài báo",
+            "source_date": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    holding.refresh_from_db()
+    assert (holding.person, holding.position, holding.source) == (old, post, "Bài báo")
+    assert not PendingSeatChange.objects.exists()
+
+
+def test_a_second_open_holding_of_a_single_holder_post_is_refused_in_the_admin(login, superuser):
+    post = PositionFactory(title="Giám đốc Sở Khoa học và Công nghệ", single_holder=True)
+    first = HoldingFactory(person=PersonFactory(full_name="Lâm Đình Thắng"), position=post)
+    second = HoldingFactory(
+        person=PersonFactory(), position=post, end_date=D(2019, 1, 1), ended=True
+    )
+    response = login(superuser).post(
+        f"/admin/members/positionholding/{second.pk}/change/",
+        {
+            "start_date": "",
+            "start_precision": "day",
+            "end_date": "",
+            "end_precision": "day",
+            "source": "",
+            "source_date": "",
+        },
+    )
+    assert response.status_code == 200
+    assert "one holder at a time" in response.content.decode()
+    second.refresh_from_db()
+    assert (second.ended, second.end_date) == (True, D(2019, 1, 1))
+    first.refresh_from_db()
+    assert first.is_active
 
 
 def test_the_roster_pages_speak_vietnamese_by_default(client, secretariat_a, head_of_a):

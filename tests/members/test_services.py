@@ -264,13 +264,38 @@ class TestSelectors:
         assert [m.pk for m in changes.ended] == [head_of_a.pk]
         assert changes.appointed == []
 
-    def test_the_timeline_is_one_query_whatever_the_size(self, django_assert_num_queries):
+    def test_the_timeline_is_two_queries_whatever_the_size(self, django_assert_num_queries):
         committee = CommitteeFactory()
-        for _ in range(5):
+
+        def add(count):
+            for _ in range(count):
+                seat = membership_appoint(committee=committee, person=PersonFactory(), reason="QĐ")
+                membership_end(membership=seat, on=D(2024, 1, 1), reason="Hết nhiệm kỳ")
+
+        add(3)
+        with django_assert_num_queries(2):
+            entries = roster_timeline(committee)
+        assert [e.action for e in entries] == ["ended", "appointed"] * 3
+        add(30)
+        with django_assert_num_queries(2):
+            assert len(roster_timeline(committee)) == 66
+
+    def test_the_timeline_reads_only_the_newest_rows(self, django_assert_num_queries):
+        committee = CommitteeFactory()
+        seats = [
             membership_appoint(committee=committee, person=PersonFactory(), reason="QĐ")
-        with django_assert_num_queries(1):
-            assert len(roster_timeline(committee)) == 5
-        for _ in range(20):
-            membership_appoint(committee=committee, person=PersonFactory(), reason="QĐ")
-        with django_assert_num_queries(1):
-            assert len(roster_timeline(committee)) == 25
+            for _ in range(5)
+        ]
+        membership_end(membership=seats[0], on=D(2024, 1, 1), reason="Nghỉ hưu")
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            entries = roster_timeline(committee, limit=2)
+        # The newest two: the end of the first seat (its earlier row read to compare) and
+        # the fifth appointment.
+        assert [(e.action, e.membership_id) for e in entries] == [
+            ("ended", seats[0].pk),
+            ("appointed", seats[4].pk),
+        ]
+        assert "LIMIT 2" in queries.captured_queries[0]["sql"]

@@ -190,6 +190,16 @@ class TestDirectory:
         assert included in slugs
         assert excluded not in slugs
 
+    def test_a_renamed_body_shows_as_renamed_not_dissolved(self, leader_client, seeded):
+        html = leader_client.get(reverse("portal:committee-list")).content.decode()
+        row = html.split(">Ủy ban Quốc gia về Chính phủ điện tử</a>", 1)[1].split("</tr>", 1)[0]
+        assert "Đổi tên thành" in row
+        assert 'href="/committees/uy-ban-quoc-gia-chuyen-doi-so/"' in row
+        assert "(24/09/2021)" in row
+        assert "giải thể" not in row
+        merged = html.split(">Ban Chỉ đạo xây dựng Chính quyền điện tử thành phố</a>", 1)[1]
+        assert "Hợp nhất vào" in merged.split("</tr>", 1)[0]
+
     def test_it_reports_a_bad_filter_and_ignores_it(self, leader_client, seeded):
         response = leader_client.get(reverse("portal:committee-list"), {"level": "galaxy"})
         html = response.content.decode()
@@ -218,6 +228,32 @@ class TestCommitteePage:
         assert "không rõ" in html
         assert 'data-count="declared">32<' in html
         assert 'data-count="actual">4<' in html
+
+    def test_a_renamed_body_says_so_on_its_page(self, leader_client, seeded):
+        html = leader_client.get(committee_url("uy-ban-quoc-gia-chinh-phu-dien-tu")).content
+        head = html.decode().split('class="page-head"', 1)[1].split("</div>", 1)[0]
+        assert "Đổi tên thành" in head
+        assert 'href="/committees/uy-ban-quoc-gia-chuyen-doi-so/"' in head
+        assert "giải thể" not in html.decode()
+
+    def test_a_seat_ending_within_the_year_stays_and_is_marked(self, leader_client, committee_a):
+        from members.services import membership_appoint, membership_end
+
+        seat = membership_appoint(
+            committee=committee_a,
+            person=PersonFactory(full_name="Dương Anh Đức"),
+            start=D(2022, 1, 1),
+            reason="QĐ 944",
+        )
+        membership_end(membership=seat, on=D(2023, 1, 1), precision="year", reason="Nghỉ")
+        html = leader_client.get(committee_url("ban-a", as_of="2023-06-30")).content.decode()
+        assert roster_names(html) == ["Dương Anh Đức"]
+        assert "data-end-uncertain" in html
+        assert "kết thúc 2023" in html
+        earlier = leader_client.get(committee_url("ban-a", as_of="2022-06-30")).content.decode()
+        assert "data-end-uncertain" not in earlier
+        after = leader_client.get(committee_url("ban-a", as_of="2024-01-01")).content.decode()
+        assert "roster-table" not in after  # no one on the roster from 2024
 
     def test_it_shows_the_earlier_roster_on_an_earlier_date(self, leader_client, seeded):
         change_standing_deputy()
@@ -331,6 +367,29 @@ class TestOtherPages:
         assert 'data-committee="bcd-du-lieu-tphcm"' in html
         assert 'data-committee="bcd-chuyen-doi-so-tphcm"' in html
 
+    def test_a_person_page_shows_only_the_post_held_now_as_current(self, leader_client, seeded):
+        html = leader_client.get("/people/lam-dinh-thang/").content.decode()
+        today = html.split('id="today-title"', 1)[1].split("</section>", 1)[0]
+        assert "Giám đốc Sở Khoa học và Công nghệ" in today
+        assert "Giám đốc Sở Thông tin và Truyền thông" not in today
+        timeline = html.split('id="timeline-title"', 1)[1].split("</section>", 1)[0]
+        earlier = re.search(
+            r'<li class="timeline__item timeline__item--post">(?:(?!</li>).)*'
+            r"Giám đốc Sở Thông tin và Truyền thông",
+            timeline,
+            re.S,
+        ).group(0)
+        assert "đã kết thúc, không rõ ngày" in earlier
+
+    def test_a_single_holder_post_shows_one_current_holder(self, leader_client, seeded):
+        html = leader_client.get("/agencies/ubnd-tphcm/").content.decode()
+        row = re.search(r"<tr>\s*<td>Chủ tịch UBND Thành phố</td>(.*?)</tr>", html, re.S).group(1)
+        current, former = re.findall(r"<td>(.*?)</td>", row, re.S)
+        assert 'href="/people/nguyen-van-duoc/"' in current
+        assert "phan-van-mai" not in current
+        assert 'href="/people/phan-van-mai/"' in former
+        assert "đã kết thúc, không rõ ngày" in former
+
     def test_a_person_page_counts_only_seats_held_today(self, leader_client, seeded):
         change_standing_deputy()
         html = leader_client.get("/people/nguyen-manh-cuong/").content.decode()
@@ -441,9 +500,9 @@ def _people_named(rows: int) -> None:
 # Each page's query count: session, user, groups, then the page's own reads.
 PAGE_QUERIES = [
     ("committee", _committee_with, lambda obj: committee_url(obj.slug), 13),
-    ("committee-list", _committee_with, lambda obj: reverse("portal:committee-list"), 6),
+    ("committee-list", _committee_with, lambda obj: reverse("portal:committee-list"), 7),
     ("person", _person_with, lambda obj: f"/people/{obj.slug}/", 6),
-    ("agency", _agency_with, lambda obj: f"/agencies/{obj.slug}/", 10),
+    ("agency", _agency_with, lambda obj: f"/agencies/{obj.slug}/", 11),
     ("decision", _decision_with, lambda obj: obj.get_absolute_url(), 10),
     ("search", _people_named, lambda obj: reverse("portal:search") + "?q=nguyen+van+duoc", 7),
 ]
