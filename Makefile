@@ -60,9 +60,9 @@ check: venv-dev
 test: venv-dev system-deps services lint check
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest $(PYTEST_ARGS)
 
-## messages: collect and compile the translations (needs GNU gettext)
+## messages: compile the Vietnamese catalogues (locale/vi and each app's locale/vi; needs GNU
+## gettext). The .mo files are committed; edit the .po files (scripts/fill_po.py for locale/vi).
 messages: venv-dev
-	$(PY) manage.py makemessages -l vi -l en --ignore=.venv --ignore=var
 	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:

@@ -215,8 +215,8 @@ class MembershipAdmin(TermDisplayMixin, RegistryAdmin):
         "role",
         "committee__level",
         "committee__kind",
-        ("home_agency", admin.RelatedOnlyFieldListFilter),
-        ("committee", admin.RelatedOnlyFieldListFilter),
+        # Agencies are few; committees are many (search finds them by name instead).
+        ("home_agency", admin.RelatedFieldListFilter),
     )
     list_select_related = ("person", "committee", "position")
     autocomplete_fields = (
@@ -229,7 +229,9 @@ class MembershipAdmin(TermDisplayMixin, RegistryAdmin):
         "ended_by",
     )
     folded_search_fields = ("person__search_key", "committee__search_key")
-    date_hierarchy = "start_date"
+    # The roster index serves this order; no date hierarchy: over every seat of the city it
+    # costs more than it helps (the roster-on-a-date page answers "who sat when").
+    ordering = ("committee_id", "role_rank", "pk")
     change_form_template = "admin/members/membership/change_form.html"
     fieldsets = (
         (
