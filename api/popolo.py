@@ -206,6 +206,7 @@ def popolo_document(
 
     counts = dict(
         Membership.objects.filter(memberships_active_on(day), committee_id__in=scope_ids)
+        .order_by()  # without the model's ordering joins
         .values("committee_id")
         .annotate(n=Count("pk"))
         .values_list("committee_id", "n")

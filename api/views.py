@@ -138,6 +138,7 @@ def _attach_member_counts(committees) -> None:
         Membership.objects.filter(
             memberships_active_on(today()), committee_id__in=[c.pk for c in committees]
         )
+        .order_by()  # the model's ordering would join committees and people into the GROUP BY
         .values("committee_id")
         .annotate(seats=Count("pk"))
         .values_list("committee_id", "seats")

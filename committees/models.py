@@ -209,6 +209,10 @@ class Committee(Sourced):
         verbose_name = _("committee")
         verbose_name_plural = _("committees")
         ordering = ["level", "name"]
+        indexes = [
+            # Directory and API lists page through committees in this order.
+            models.Index(fields=["level", "name", "id"], name="committees_committee_listing"),
+        ]
         permissions = [
             ("manage_roster", _("Can keep the committee's roster")),
             ("add_measurement_to", _("Can add measurements to the committee's targets")),
