@@ -6,6 +6,7 @@ its precision. It is shown at that precision and never pretends to know a day.
 
 import calendar
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from django.db import models
@@ -68,26 +69,27 @@ def format_partial_date(date: dt.date | None, precision: str | None = Precision.
     return f"{date.day:02d}/{date.month:02d}/{date.year:04d}"
 
 
+_ISO = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2})(?:T.*)?)?)?$")
+_SLASHED = re.compile(r"^(?:(\d{1,2})/)?(\d{1,2})/(\d{4})$")
+
+
 def parse_partial_date(text: str) -> tuple[dt.date, str]:
-    """Read "2022", "2022-03", "2022-03-14", "03/2022" or "14/03/2022"; raise ValueError otherwise."""
+    """Read "2022", "2022-03", "2022-03-14", "03/2022" or "14/03/2022"; raise ValueError otherwise.
+
+    The year always has four digits: "14/01/26" is refused rather than read as the year 26.
+    """
     value = (text or "").strip()
-    if not value:
-        raise ValueError("empty date")
-    if "/" in value:
-        parts = value.split("/")
-        if len(parts) == 2:
-            return dt.date(int(parts[1]), int(parts[0]), 1), Precision.MONTH
-        if len(parts) == 3:
-            return dt.date(int(parts[2]), int(parts[1]), int(parts[0])), Precision.DAY
-        raise ValueError(value)
-    parts = value.split("-")
-    if len(parts) == 1 and len(parts[0]) == 4:
-        return dt.date(int(parts[0]), 1, 1), Precision.YEAR
-    if len(parts) == 2:
-        return dt.date(int(parts[0]), int(parts[1]), 1), Precision.MONTH
-    if len(parts) == 3:
-        return dt.date(int(parts[0]), int(parts[1]), int(parts[2][:2])), Precision.DAY
-    raise ValueError(value)
+    if match := _ISO.match(value):
+        year, month, day = match.groups()
+    elif match := _SLASHED.match(value):
+        day, month, year = match.groups()
+    else:
+        raise ValueError(f"not a date: {value!r}")
+    if day is not None:
+        return dt.date(int(year), int(month), int(day)), Precision.DAY
+    if month is not None:
+        return dt.date(int(year), int(month), 1), Precision.MONTH
+    return dt.date(int(year), 1, 1), Precision.YEAR
 
 
 def precision_field(verbose_name) -> models.CharField:

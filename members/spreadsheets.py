@@ -30,6 +30,8 @@ from members.services import integrity_message
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# A roster has seven columns; more than this is not a roster.
+MAX_COLUMNS = 64
 
 # The columns of a roster file, in order, with their header in the user's language.
 COLUMNS: tuple[tuple[str, object], ...] = (
@@ -221,7 +223,8 @@ def _read_xlsx(data: bytes) -> list[list[list[str]]]:
     try:
         for sheet in workbook.worksheets:
             rows = []
-            for row in sheet.iter_rows(values_only=True):
+            # max_col: read-only openpyxl pads every row to the widest cell (XFD1 = 16,384).
+            for row in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
                 rows.append([_cell_text(value) for value in row])
                 if len(rows) > MAX_ROWS + 10:
                     raise RosterFileError(
@@ -798,7 +801,7 @@ def roster_table(committee: Committee, day: dt.date | None = None) -> list[list[
 
 def guard_formula(value: str) -> str:
     """A cell that a spreadsheet would run as a formula is written as text."""
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+    return "'" + value if value.lstrip(" ").startswith(FORMULA_PREFIXES) else value
 
 
 def roster_csv(committee: Committee, day: dt.date | None = None) -> bytes:

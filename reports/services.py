@@ -121,6 +121,7 @@ def report_request(
         return _enqueue(report, by=by, reason="Report requested", send=send)
     report = Report.objects.select_for_update(of=("self",)).get(pk=report.pk)
     if report.status == Report.Status.FAILED:
+        report.attempts = 0  # a fresh try: the sweeper counts its attempts from here
         return _enqueue(report, by=by, reason="Failed report tried again", send=send)
     if regenerate and report.status == Report.Status.READY:
         report.generation += 1

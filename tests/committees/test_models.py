@@ -49,7 +49,9 @@ class TestPartialDates:
         with translation.override("en"):
             assert format_partial_date(None) == "unknown"
 
-    @pytest.mark.parametrize("text", ["", "2022-13", "32/01/2022", "soon"])
+    @pytest.mark.parametrize(
+        "text", ["", "2022-13", "32/01/2022", "soon", "14/01/26", "2026-01-015", "22", "2022/03"]
+    )
     def test_it_refuses_a_bad_date(self, text):
         with pytest.raises(ValueError):  # noqa: PT011
             parse_partial_date(text)

@@ -372,3 +372,43 @@ def test_row_errors_are_in_vietnamese_by_default(committee_a):
         message = str(plan.errors[0])
     assert message.startswith("Dòng 2")
     assert "vai trò không rõ" in message
+
+
+def test_a_workbook_padded_to_its_last_column_is_read_without_exhausting_memory():
+    """One cell at column XFD makes read-only openpyxl pad every row to 16,384 cells."""
+    import io
+    import resource
+
+    from openpyxl import Workbook
+
+    from members.spreadsheets import MAX_COLUMNS, _read_xlsx
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(
+        ["Họ và tên", "Cấp bậc", "Chức danh", "Chức vụ", "Cơ quan", "Ngày bắt đầu", "Quyết định"]
+    )
+    for line in range(2, 3002):
+        sheet.cell(row=line, column=1, value="x")
+    sheet.cell(row=1, column=16384, value="far away")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    (rows,) = _read_xlsx(buffer.getvalue())
+    grown_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    assert len(rows) == 3001
+    assert max(len(row) for row in rows) <= MAX_COLUMNS
+    assert grown_kib < 200_000
+
+
+@pytest.mark.parametrize("value", ["=1+1", " =1+1", "+84 90", "-2", "@SUM(A1)", "\tx"])
+def test_formula_like_cells_are_exported_as_text(value):
+    from members.spreadsheets import guard_formula
+
+    assert guard_formula(value).startswith("'")
+
+
+def test_ordinary_cells_are_exported_as_they_are():
+    from members.spreadsheets import guard_formula
+
+    assert guard_formula("Nguyễn Văn Được") == "Nguyễn Văn Được"

@@ -262,3 +262,23 @@ def test_the_default_period_of_generate_now_is_the_current_quarter():
         form.fields["period"].initial
         == period_containing(timezone.localdate(), Cadence.QUARTERLY).code
     )
+
+
+@pytest.mark.django_db
+def test_a_failed_report_asked_again_starts_its_attempts_afresh(seeded):
+    """Otherwise the sweeper could give up on the new try before it ever ran."""
+    from committees.models import Committee
+    from reports.models import Report
+    from reports.periods import parse_period
+
+    committee = Committee.objects.get(slug="bcd-du-lieu-tphcm")
+    period = parse_period("2025-Q1")
+    report = services.report_request(committee=committee, period=period, send=False)
+    Report.objects.filter(pk=report.pk).update(
+        status=Report.Status.FAILED, attempts=3, error_message="broken storage"
+    )
+    again = services.report_request(committee=committee, period=period, send=False)
+    assert again.pk == report.pk
+    assert again.status == Report.Status.QUEUED
+    assert again.attempts == 0
+    assert again.error_message == ""
