@@ -142,6 +142,12 @@ def popolo_load(raw: bytes | str) -> dict:
         data = json.loads(text)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise PopoloFileError(_("The file is not JSON (%(error)s).") % {"error": exc}) from exc
+    _check_collections(data)
+    return data
+
+
+def _check_collections(data: Any) -> None:
+    """Refuse a document whose top-level collections are not lists of objects."""
     if not isinstance(data, dict) or not any(key in data for key in COLLECTIONS[:3]):
         raise PopoloFileError(
             _(
@@ -155,7 +161,11 @@ def popolo_load(raw: bytes | str) -> dict:
             raise PopoloFileError(
                 _("The file is not Popolo: “%(key)s” must be a list of objects.") % {"key": key}
             )
-    return data
+
+
+def _list(value: Any) -> list:
+    """A nested optional list (other_names, sources, identifiers...); anything else is none."""
+    return value if isinstance(value, list) else []
 
 
 def _text(value: Any) -> str:
@@ -205,7 +215,7 @@ def _changed_fields(instance, values: dict) -> list[str]:
 
 
 def _first_source(record: dict) -> str:
-    for item in record.get("sources") or []:
+    for item in _list(record.get("sources")):
         if isinstance(item, dict):
             for key in ("url", "note"):
                 if isinstance(item.get(key), str) and item[key].strip():
@@ -215,7 +225,7 @@ def _first_source(record: dict) -> str:
 
 def _identifiers(record: dict) -> list[tuple[str, str]]:
     found = []
-    for item in record.get("identifiers") or []:
+    for item in _list(record.get("identifiers")):
         if isinstance(item, dict) and item.get("scheme") and item.get("identifier") is not None:
             scheme, identifier = _text(str(item["scheme"])), _text(str(item["identifier"]))
             if scheme and identifier and scheme != POPOLO_ID_SCHEME:
@@ -419,7 +429,7 @@ class _Importer:
     @staticmethod
     def _person_values(record: dict) -> dict:
         other_names = []
-        for item in record.get("other_names") or []:
+        for item in _list(record.get("other_names")):
             if isinstance(item, dict) and _text(item.get("name")):
                 other_names.append(
                     {key: nfc(value) for key, value in item.items() if isinstance(value, str)}
@@ -519,7 +529,7 @@ class _Importer:
 
     def _org_common(self, record: dict) -> dict:
         short = ""
-        for item in record.get("other_names") or []:
+        for item in _list(record.get("other_names")):
             if isinstance(item, dict) and fold(_text(item.get("note"))) in (
                 "short name",
                 "abbreviation",
@@ -610,7 +620,7 @@ class _Importer:
             lineage = record.get("lineage")
             if pid not in self.committees or not isinstance(lineage, dict):
                 continue
-            for step in lineage.get("successors") or []:
+            for step in _list(lineage.get("successors")):
                 if not isinstance(step, dict) or step.get("kind") not in Succession.Kind.values:
                     continue
                 successor = self._find(Committee, _text(str(step.get("organization_id") or "")))
@@ -741,12 +751,14 @@ class _Importer:
         found = list(self.data.get("memberships", []))
         for key, link in (("persons", "person_id"), ("organizations", "organization_id")):
             for record in self.data.get(key, []):
-                for nested in record.get("memberships") or []:
+                for nested in _list(record.get("memberships")):
                     if isinstance(nested, dict):
                         found.append({link: record.get("id"), **nested})
         return found
 
     def import_memberships(self) -> None:
+        """Updates to memberships already kept are written first, so that the new ones are
+        checked against the end dates in the file, not those the registry had before."""
         built = []
         for index, record in enumerate(self._memberships()):
             pid = _text(str(record.get("id") or ""))
@@ -755,20 +767,14 @@ class _Importer:
             if values is not None:
                 built.append((pid, label, record, *values))
         committees = {values["committee"].pk for _p, _l, _r, values, _e in built}
-        existing = list(
-            Membership.objects.filter(committee_id__in=committees).values_list(
-                "pk", "committee_id", "person_id", "role", "start_date", "end_date"
-            )
-        )
-        by_natural = {(c, p, r, s): pk for pk, c, p, r, s, _e in existing}
-        seats: dict[tuple[int, int], list] = defaultdict(list)
-        single: dict[tuple[int, str], list] = defaultdict(list)
-        for _pk, c, p, r, s, e in existing:
-            seats[(c, p)].append((s, e))
-            if r in SINGLE_SEAT_ROLES:
-                single[(c, r)].append((s, e))
+        by_natural = {
+            (c, p, r, s): pk
+            for pk, c, p, r, s in Membership.objects.filter(
+                committee_id__in=committees
+            ).values_list("pk", "committee_id", "person_id", "role", "start_date")
+        }
         ct = self.ct[Membership].pk
-        new: list[tuple[Membership, str, dict, PopoloEvent | None]] = []
+        candidates = []
         updates: list[tuple[int, str, dict, dict, PopoloEvent | None]] = []
         for pid, label, record, values, period in built:
             key = (
@@ -781,6 +787,26 @@ class _Importer:
             found = found if isinstance(found, int) else by_natural.get(key)
             if found is not None:
                 updates.append((found, label, values, record, period))
+            else:
+                candidates.append((key, pid, label, record, values, period))
+        self._apply_membership_updates(updates)
+        self._create_memberships(committees, by_natural, candidates)
+
+    def _create_memberships(self, committees, by_natural, candidates) -> None:
+        """Check the new memberships against the registry as it stands after the updates."""
+        seats: dict[tuple[int, int], list] = defaultdict(list)
+        single: dict[tuple[int, str], list] = defaultdict(list)
+        for c, p, r, s, e in Membership.objects.filter(committee_id__in=committees).values_list(
+            "committee_id", "person_id", "role", "start_date", "end_date"
+        ):
+            seats[(c, p)].append((s, e))
+            if r in SINGLE_SEAT_ROLES:
+                single[(c, r)].append((s, e))
+        new: list[tuple[Membership, str, dict, PopoloEvent | None]] = []
+        for key, pid, label, record, values, period in candidates:
+            if key in by_natural:
+                # An earlier record of this file already gave this membership.
+                self.skip("memberships", label, _("the membership appears twice in the file"))
                 continue
             membership = Membership(**values)
             membership._overlaps_checked = True
@@ -820,27 +846,27 @@ class _Importer:
                 single[(committee.pk, membership.role)].append((start, end))
             by_natural[key] = membership
             new.append((membership, pid, record, period))
-        if new:
+        if not new:
+            return
+        bulk_create_with_history(
+            [m for m, _pid, _r, _p in new],
+            Membership,
+            batch_size=500,
+            default_user=self._user(),
+            default_change_reason=self.reason,
+        )
+        self.report.created["memberships"] += len(new)
+        links = [MembershipPeriod(membership=m, event=p) for m, _i, _r, p in new if p]
+        if links:
             bulk_create_with_history(
-                [m for m, _pid, _r, _p in new],
-                Membership,
+                links,
+                MembershipPeriod,
                 batch_size=500,
                 default_user=self._user(),
                 default_change_reason=self.reason,
             )
-            self.report.created["memberships"] += len(new)
-            links = [MembershipPeriod(membership=m, event=p) for m, _i, _r, p in new if p]
-            if links:
-                bulk_create_with_history(
-                    links,
-                    MembershipPeriod,
-                    batch_size=500,
-                    default_user=self._user(),
-                    default_change_reason=self.reason,
-                )
-            for membership, pid, record, _period in new:
-                self._remember(Membership, membership, pid, record, "memberships")
-        self._apply_membership_updates(updates)
+        for membership, pid, record, _period in new:
+            self._remember(Membership, membership, pid, record, "memberships")
 
     def _apply_membership_updates(self, updates) -> None:
         instances = Membership.objects.in_bulk(
@@ -979,6 +1005,7 @@ def popolo_import(
     by: AbstractBaseUser | None = None,
 ) -> ImportReport:
     """Import a checked Popolo document (see popolo_load) in one transaction; roll back on a dry run."""
+    _check_collections(data)
     with transaction.atomic():
         try:
             report = _Importer(data, source_name=source_name, by=by).run()

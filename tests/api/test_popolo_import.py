@@ -13,6 +13,7 @@ from django.utils import translation
 
 from api.models import ExternalIdentifier, MembershipPeriod, PopoloEvent
 from api.popolo import partial_iso
+from api.popolo_import import PopoloFileError, popolo_import
 from committees.models import Agency, Committee
 from members.models import Membership, Person, Position, Role
 from tests.factories import CommitteeFactory, PersonFactory
@@ -468,3 +469,134 @@ def test_the_everypolitician_sample_imports_with_its_terms(tmp_path):
     before = counts()
     run(path)
     assert counts() == before
+
+
+def write(path: Path, data: dict) -> Path:
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+class TestEndedSeatFreedInTheSameFile:
+    """A file that ends a head's term and names the next head goes in with one import."""
+
+    PERSONS = [{"id": "x-p1", "name": "Nguyễn Văn Một"}, {"id": "x-p2", "name": "Trần Thị Hai"}]
+    ORGANIZATIONS = [
+        {"id": "x-org", "name": "Ban Chỉ đạo thử nghiệm", "classification": "steering committee"}
+    ]
+    M1 = {"id": "m1", "person_id": "x-p1", "organization_id": "x-org", "role": "chair"}
+
+    def first(self) -> dict:
+        return {
+            "persons": self.PERSONS,
+            "organizations": self.ORGANIZATIONS,
+            "memberships": [self.M1 | {"start_date": "2016"}],
+        }
+
+    def second(self) -> dict:
+        return {
+            "persons": self.PERSONS,
+            "organizations": self.ORGANIZATIONS,
+            "memberships": [
+                self.M1 | {"start_date": "2016", "end_date": "2020-12-31"},
+                {
+                    "id": "m2",
+                    "person_id": "x-p2",
+                    "organization_id": "x-org",
+                    "role": "chair",
+                    "start_date": "2021-01-01",
+                },
+            ],
+        }
+
+    def test_the_new_head_is_created_in_the_same_import_and_a_rerun_changes_nothing(self, tmp_path):
+        run(write(tmp_path / "first.json", self.first()))
+        assert Membership.objects.count() == 1
+        second = write(tmp_path / "second.json", self.second())
+
+        output = run(second)
+
+        assert "Skipped: 0" in output, output
+        heads = list(
+            Membership.objects.filter(role=Role.HEAD)
+            .order_by("start_date")
+            .values_list("person__full_name", "start_date", "end_date")
+        )
+        assert heads == [
+            ("Nguyễn Văn Một", D(2016, 1, 1), D(2020, 12, 31)),
+            ("Trần Thị Hai", D(2021, 1, 1), None),
+        ]
+        assert ExternalIdentifier.objects.filter(scheme="popolo", identifier="m2").exists()
+        before = counts()
+
+        output = run(second)
+
+        assert counts() == before
+        assert "Created: 0" in output
+        assert "Updated: 0" in output
+        assert "Skipped: 0" in output
+
+    def test_a_head_whose_term_the_file_does_not_end_still_blocks_the_next(self, tmp_path):
+        run(write(tmp_path / "first.json", self.first()))
+        data = self.second()
+        data["memberships"][0].pop("end_date")
+
+        output = run(write(tmp_path / "second.json", data))
+
+        assert "is already held by someone else" in output
+        assert Membership.objects.count() == 1
+        assert Membership.objects.get().end_date is None
+
+
+class TestMalformedNestedFields:
+    @pytest.mark.parametrize(
+        ("person", "organization", "membership"),
+        [
+            ({"other_names": 5}, {}, {}),
+            ({"sources": 5}, {}, {}),
+            ({"identifiers": "Q1"}, {}, {}),
+            ({"memberships": 5}, {}, {}),
+            ({}, {"other_names": 5}, {}),
+            ({}, {"identifiers": {"scheme": "x"}}, {}),
+            ({}, {"lineage": {"successors": 5}}, {}),
+            ({}, {"memberships": 5}, {}),
+            ({}, {}, {"sources": 5}),
+            ({}, {}, {"identifiers": 5}),
+        ],
+    )
+    def test_a_malformed_optional_list_is_ignored_and_the_record_goes_in(
+        self, tmp_path, person, organization, membership
+    ):
+        data = {
+            "persons": [{"id": "p", "name": "Phạm Văn Năm"} | person],
+            "organizations": [
+                {"id": "o", "name": "Ban Chỉ đạo", "classification": "steering committee"}
+                | organization
+            ],
+            "memberships": [{"id": "m", "person_id": "p", "organization_id": "o"} | membership],
+        }
+
+        output = run(write(tmp_path / "nested.json", data))
+
+        assert "Skipped: 0" in output
+        assert Person.objects.get().full_name == "Phạm Văn Năm"
+        assert Person.objects.get().other_names == []
+        assert Committee.objects.get().name == "Ban Chỉ đạo"
+        assert Membership.objects.get().person.full_name == "Phạm Văn Năm"
+        # Only the Popolo ids: nothing was read out of the malformed fields.
+        assert ExternalIdentifier.objects.exclude(scheme="popolo").count() == 0
+
+    @pytest.mark.parametrize("key", ["persons", "organizations", "memberships", "posts", "events"])
+    @pytest.mark.parametrize("value", [5, None, "x", {"id": "a"}])
+    def test_a_top_level_collection_that_is_not_a_list_refuses_the_file(self, tmp_path, key, value):
+        data = {"persons": [{"id": "p", "name": "Phạm Văn Năm"}], key: value}
+        with pytest.raises(CommandError, match=f"“{key}” must be a list of objects"):
+            run(write(tmp_path / "top.json", data))
+        assert set(counts().values()) == {0}
+
+    def test_the_service_refuses_an_unchecked_document_too(self):
+        data = {"persons": [{"id": "p", "name": "Phạm Văn Năm"}], "memberships": 5}
+        with pytest.raises(PopoloFileError) as refused:
+            popolo_import(data=data, source_name="direct.json")
+        assert "“memberships”" in str(refused.value)
+        assert "không phải Popolo" in str(refused.value)
+        assert set(counts().values()) == {0}
