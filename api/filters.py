@@ -5,17 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 from committees import permissions
 from committees.models import Agency, Committee, LegalInstrument, Level
-from committees.text import fold
+from committees.search import filter_folded
 from mandates.models import Mandate, Target
 from members.models import Membership, Person, Position, Role
 from members.selectors import memberships_active_on
-
-
-def _folded_words(queryset, value: str):
-    """Every word of the query in the folded search key: "nguyen van duoc" finds "Nguyễn Văn Được"."""
-    for word in fold(value).split():
-        queryset = queryset.filter(search_key__contains=word)
-    return queryset
 
 
 class CommitteeFilter(django_filters.FilterSet):
@@ -32,7 +25,7 @@ class CommitteeFilter(django_filters.FilterSet):
         fields = ["kind", "level", "parent", "active", "q"]
 
     def search(self, queryset, name, value):
-        return _folded_words(queryset, value)
+        return filter_folded(queryset, value)
 
 
 class PersonFilter(django_filters.FilterSet):
@@ -61,7 +54,7 @@ class PersonFilter(django_filters.FilterSet):
         return valid
 
     def search(self, queryset, name, value):
-        return _folded_words(queryset, value)
+        return filter_folded(queryset, value)
 
     def on_committee(self, queryset, name, value):
         seated = Membership.objects.filter(committee__slug=value).values("person_id")
@@ -97,7 +90,7 @@ class AgencyFilter(django_filters.FilterSet):
         fields = ["kind", "level", "q"]
 
     def search(self, queryset, name, value):
-        return _folded_words(queryset, value)
+        return filter_folded(queryset, value)
 
 
 class DecisionFilter(django_filters.FilterSet):
@@ -110,7 +103,7 @@ class DecisionFilter(django_filters.FilterSet):
         fields = ["kind", "issuer", "q"]
 
     def search(self, queryset, name, value):
-        return _folded_words(queryset, value)
+        return filter_folded(queryset, value)
 
 
 class PositionFilter(django_filters.FilterSet):

@@ -2,12 +2,11 @@
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from committees import permissions
-from committees.text import fold
+from committees.search import filter_folded
 
 
 class FoldedSearchMixin:
@@ -21,15 +20,7 @@ class FoldedSearchMixin:
     search_fields = ("search_key",)
 
     def get_search_results(self, request, queryset, search_term):
-        words = fold(search_term).split()
-        if not words:
-            return queryset, False
-        for word in words:
-            condition = Q()
-            for field in self.folded_search_fields:
-                condition |= Q(**{f"{field}__contains": word})
-            queryset = queryset.filter(condition)
-        return queryset, False
+        return filter_folded(queryset, search_term, self.folded_search_fields), False
 
 
 def active_filter(field: str, title=None):

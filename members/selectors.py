@@ -14,10 +14,12 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-def memberships_active_on(day: dt.date) -> Q:
-    """The condition for a seat held on a day; a seat whose start is unknown counts (and is marked)."""
-    return (Q(start_date__isnull=True) | Q(start_date__lte=day)) & (
-        Q(end_date__isnull=True) | Q(end_date__gte=day)
+def memberships_active_on(day: dt.date, prefix: str = "") -> Q:
+    """The condition for a seat held on a day; a seat whose start is unknown counts (and is marked).
+
+    `prefix` applies it along a relation, e.g. "memberships__" from a committee."""
+    return (Q(**{f"{prefix}start_date__isnull": True}) | Q(**{f"{prefix}start_date__lte": day})) & (
+        Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": day})
     )
 
 

@@ -36,7 +36,7 @@ def _require_reason(reason: str) -> None:
         raise ValidationError(_("Say why: a reason is required for every roster change."))
 
 
-def _stamp(instance, *, by: AbstractBaseUser | None, reason: str) -> None:
+def stamp_history(instance, *, by: AbstractBaseUser | None, reason: str) -> None:
     """Tell django-simple-history who made the change and why."""
     instance._change_reason = reason
     if by is not None and getattr(by, "is_authenticated", False):
@@ -48,7 +48,7 @@ def save_validated(
 ):
     """full_clean() then save(); a database refusal becomes a ValidationError in the user's language."""
     instance.full_clean()
-    _stamp(instance, by=by, reason=reason)
+    stamp_history(instance, by=by, reason=reason)
     try:
         with transaction.atomic():
             instance.save(update_fields=update_fields)
@@ -314,7 +314,7 @@ def membership_delete(*, membership: Membership, reason: str, by: AbstractBaseUs
             "Only an administrator may delete a roster record; end the membership instead."
         )
     _require_reason(reason)
-    _stamp(membership, by=by, reason=reason)
+    stamp_history(membership, by=by, reason=reason)
     membership.delete()
 
 

@@ -13,21 +13,15 @@ from django.urls import NoReverseMatch, reverse
 from committees import permissions
 from committees.models import Agency, Committee, LegalInstrument, Succession
 from committees.partial_dates import PartialDate
+from committees.search import filter_folded
 from committees.text import fold
 from mandates.models import Mandate, Measurement, Target
 from members.models import Membership, Person, PositionHolding, Role
-from members.selectors import MemberCounts, roster_on
+from members.selectors import MemberCounts, memberships_active_on, roster_on
 
 SEARCH_LIMIT = 20
 MAX_QUERY_LENGTH = 200
 HEAD_ROLES = (Role.HEAD, Role.GROUP_LEADER)
-
-
-def active_on(day: dt.date, prefix: str = "") -> Q:
-    """A term held on a day (a term whose start is unknown counts), on a related path."""
-    return (Q(**{f"{prefix}start_date__isnull": True}) | Q(**{f"{prefix}start_date__lte": day})) & (
-        Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": day})
-    )
 
 
 def search_terms(query: str) -> list[str]:
@@ -41,8 +35,7 @@ def _matching(queryset: QuerySet, query: str) -> QuerySet:
     terms = search_terms(query)
     if not terms:
         return queryset.none()
-    for term in terms:
-        queryset = queryset.filter(search_key__contains=term)
+    queryset = filter_folded(queryset, " ".join(terms))
     if connection.vendor == "postgresql":
         queryset = queryset.annotate(
             similarity=TrigramSimilarity("search_key", " ".join(terms))
@@ -78,7 +71,7 @@ def committee_list(*, filters: CommitteeFilters, day: dt.date) -> QuerySet[Commi
     """The directory: filtered, with the declared count and the actual count on the day."""
     queryset = with_successors(Committee.objects.select_related("standing_agency", "parent"))
     queryset = queryset.annotate(
-        actual_count=Count("memberships", filter=active_on(day, "memberships__"))
+        actual_count=Count("memberships", filter=memberships_active_on(day, "memberships__"))
     )
     # Aggregations ignore Meta.ordering: say it again, so pages are stable.
     queryset = queryset.order_by("level", "name", "pk")
@@ -277,7 +270,9 @@ def committee_page(*, committee: Committee, day: dt.date, user) -> CommitteePage
         targets=target_rows(committee, day),
         support_groups=list(
             committee.support_groups.annotate(
-                actual_count=Count("memberships", filter=active_on(day, "memberships__"))
+                actual_count=Count(
+                    "memberships", filter=memberships_active_on(day, "memberships__")
+                )
             )
         ),
         predecessors=[s for s in successions if s.successor_id == committee.pk],
@@ -369,7 +364,7 @@ def agency_page(*, slug: str, day: dt.date) -> AgencyPage:
         post.former = [h for h in post.holdings.all() if not h.active_on(day)]
     chaired = list(
         Membership.objects.filter(
-            active_on(day),
+            memberships_active_on(day),
             Q(home_agency=agency) | Q(position__agency=agency),
             role__in=HEAD_ROLES,
         )

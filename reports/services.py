@@ -25,6 +25,7 @@ from kombu.exceptions import KombuError
 
 from committees import permissions
 from committees.models import Committee
+from members.services import stamp_history
 from reports import selectors
 from reports.models import Report, ReportDownload, ReportKind, ReportSchedule
 from reports.periods import Period, period_containing
@@ -39,15 +40,9 @@ DISPATCH_BATCH = 500
 TEST_PAUSE_ENV = "REPORTS_TEST_RENDER_PAUSE"
 
 
-def _stamp(instance, *, by: AbstractBaseUser | None, reason: str) -> None:
-    instance._change_reason = reason
-    if by is not None and getattr(by, "is_authenticated", False):
-        instance._history_user = by
-
-
 def _save(instance, *, by: AbstractBaseUser | None = None, reason: str, update_fields=None):
     instance.full_clean(validate_constraints=update_fields is None)
-    _stamp(instance, by=by, reason=reason)
+    stamp_history(instance, by=by, reason=reason)
     instance.save(update_fields=update_fields)
     return instance
 
