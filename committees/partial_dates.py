@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 
 from django.db import models
-from django.utils.translation import gettext as _
 from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
 
 
 class Precision(models.TextChoices):
