@@ -468,6 +468,7 @@ class CommitteeAdmin(GuardedModelAdminMixin, RegistryAdmin):
         """Upload → dry run (what would be added, ended, unchanged) → confirm."""
         from members.admin_forms import RosterImportConfirmForm, RosterImportForm
         from members.spreadsheets import MAX_IMPORT_BYTES, RosterFileError, roster_import
+        from members.workbooks import too_large_message
 
         committee = self._committee(request, object_id)
         if not permissions.can_manage_roster(request.user, committee):
@@ -521,10 +522,9 @@ class CommitteeAdmin(GuardedModelAdminMixin, RegistryAdmin):
             if form.is_valid():
                 upload = form.cleaned_data["file"]
                 try:
-                    if upload.size > MAX_IMPORT_BYTES:
-                        data = upload.read(MAX_IMPORT_BYTES + 1)
-                    else:
-                        data = upload.read()
+                    if upload.size > MAX_IMPORT_BYTES:  # said with the file's real size
+                        raise RosterFileError(too_large_message(upload.size))
+                    data = upload.read()
                     plan = roster_import(
                         committee=committee,
                         data=data,

@@ -28,7 +28,8 @@ from itertools import islice
 from xml.parsers import expat
 
 from django.core.exceptions import ValidationError
-from django.utils.formats import number_format
+from django.utils import numberformat
+from django.utils.formats import get_format, number_format
 from django.utils.translation import gettext as _
 
 from committees.text import nfc
@@ -74,8 +75,20 @@ def megabytes(size: int) -> str:
     reads as the limit itself ("5.1 MB", not "5.0 MB"), with the user's decimal separator."""
     tenths = math.ceil(size * 10 / (1024 * 1024))
     if tenths % 10 == 0:
-        return number_format(tenths // 10, force_grouping=True)
-    return number_format(tenths / 10, decimal_pos=1, force_grouping=True)
+        return count(tenths // 10)
+    return number_format(tenths / 10, decimal_pos=1)
+
+
+def count(value: int) -> str:
+    """A whole number grouped by thousands with the user's separator ("32.767" in Vietnamese,
+    whose Django format does not group by itself)."""
+    return numberformat.format(
+        value,
+        get_format("DECIMAL_SEPARATOR"),
+        grouping=3,
+        thousand_sep=get_format("THOUSAND_SEPARATOR"),
+        force_grouping=True,
+    )
 
 
 def too_large_message(size: int) -> str:
@@ -90,7 +103,7 @@ def _unreadable() -> RosterFileError:
 
 
 def _cell_too_long(cell: str | None, sheet: str | None) -> RosterFileError:
-    limit = number_format(MAX_CELL_CHARS, force_grouping=True)
+    limit = count(MAX_CELL_CHARS)
     if cell and sheet:
         message = _(
             "Cell %(cell)s of the sheet “%(sheet)s” holds more than %(max)s characters, more "
@@ -175,8 +188,8 @@ def _oversized_shared_string(archive: zipfile.ZipFile, name: str, budget: _Budge
                         "and try again."
                     )
                     % {
-                        "max": number_format(MAX_SHARED_STRINGS, force_grouping=True),
-                        "rows": number_format(MAX_ROWS, force_grouping=True),
+                        "max": count(MAX_SHARED_STRINGS),
+                        "rows": count(MAX_ROWS),
                     }
                 )
 
@@ -480,7 +493,7 @@ def read_csv(data: bytes) -> Iterator[Iterator[list[str]]]:
 
 
 def _csv_cell_too_long(line: int, column: int | None) -> RosterFileError:
-    limit = number_format(MAX_CELL_CHARS, force_grouping=True)
+    limit = count(MAX_CELL_CHARS)
     if column is None:
         message = _("Line %(line)s holds a cell of more than %(max)s characters.")
     else:
