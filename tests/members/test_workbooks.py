@@ -337,6 +337,32 @@ def test_it_refuses_a_workbook_that_unpacks_to_more_than_the_limit():
     ]
 
 
+def declare_size(data: bytes, name: str, size: int) -> bytes:
+    """The zip with the size its directory declares for one part replaced by a lie."""
+    encoded = name.encode()
+    at = 0
+    while (at := data.find(b"PK\x01\x02", at + 1)) != -1:
+        length = int.from_bytes(data[at + 28 : at + 30], "little")
+        if data[at + 46 : at + 46 + length] == encoded:
+            return data[: at + 24] + size.to_bytes(4, "little") + data[at + 28 :]
+    raise AssertionError(name)
+
+
+def test_it_refuses_a_part_that_unpacks_to_more_than_its_declared_size():
+    """The declared sizes bound what is unpacked: a part that holds more than its entry says
+    (40 MB of cells behind a 2 KB declaration) is refused as unreadable, never unpacked."""
+    cells = {f"{chr(65 + i)}1": header for i, header in enumerate(HEADER)}
+    cells.update({f"A{line}": "Nguyễn Văn Được " * 300 for line in range(2, 8002)})
+    sheet = inline_sheet(cells)  # some 45 MB unpacked
+    data = rewrite(workbook_bytes([]), {"xl/worksheets/sheet1.xml": sheet})
+    assert len(sheet) > MAX_UNPACKED_BYTES
+    lying = declare_size(data, "xl/worksheets/sheet1.xml", 2048)
+    with zipfile.ZipFile(io.BytesIO(lying)) as archive:
+        assert archive.getinfo("xl/worksheets/sheet1.xml").file_size == 2048
+    with pytest.raises(RosterFileError, match="not a readable XLSX workbook"):
+        read_roster_file(lying, "danh-sach.xlsx")
+
+
 def test_it_refuses_an_oversized_part_that_openpyxl_would_parse_whole():
     styles = b'<?xml version="1.0"?><x>' + b" " * MAX_XML_PART_BYTES + b"</x>"
     data = rewrite(workbook_bytes([member_row("Nguyễn Văn Được")]), {"xl/styles.xml": styles})
