@@ -279,7 +279,7 @@ def measure_workbook_import(*, label: str, progress) -> dict:
 
 
 def measure_all(fixtures: Fixtures, *, repeat: int, label: str, progress) -> dict[str, Measurement]:
-    from members.spreadsheets import roster_import
+    from members.roster_import import roster_import
     from reports import services as report_services
     from reports.models import Report
 
