@@ -19,9 +19,10 @@ from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from members.models import Membership, Person
+from members.roster_import import roster_import
 from members.selectors import roster_on
 from members.services import membership_appoint
-from members.spreadsheets import RosterFileError, read_roster_file, roster_import
+from members.spreadsheets import RosterFileError, read_roster_file
 from members.workbooks import (
     MAX_CELL_CHARS,
     MAX_IMPORT_BYTES,
