@@ -237,6 +237,16 @@ def require_administrator(user) -> None:
         raise PermissionDenied("Only an administrator may do this.")
 
 
+def can_merge_people(user) -> bool:
+    """Merging two person records moves seats on every committee: administrators only."""
+    return is_administrator(user)
+
+
+def require_merge_right(user) -> None:
+    if not can_merge_people(user):
+        raise PermissionDenied("Only an administrator may merge people.")
+
+
 def secretariat_users(committee: Committee):
     """Users who hold the roster right on this committee directly (not through its parent)."""
     from django.contrib.auth import get_user_model
