@@ -217,6 +217,8 @@ def can_change_person(user, person) -> bool:
     or who has no seat yet; a person seated elsewhere is corrected by an administrator."""
     if not _user_ok(user):
         return False
+    if person is not None and getattr(person, "merged_into_id", None) is not None:
+        return False  # a merged record stays as it was: the kept person is the one to correct
     if user.is_superuser:
         return True
     if not can_manage_any_roster(user):
