@@ -6,6 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Prefetch
 from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_vary_headers, set_response_etag
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.types import OpenApiTypes
@@ -14,7 +15,6 @@ from rest_framework import permissions as drf_permissions
 from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 from rest_framework.viewsets import ReadOnlyModelViewSet
 
@@ -170,7 +170,7 @@ class PersonViewSet(RegistryViewSet):
             .first()
         )
         if merged is not None:
-            url = reverse("api:person-detail", args=[merged], request=request)
+            url = reverse("api:person-detail", args=[merged])
             query = request.META.get("QUERY_STRING", "")
             return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
         return super().retrieve(request, *args, **kwargs)
