@@ -13,6 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Case, When
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -61,7 +62,9 @@ class MergeForm(forms.Form):
 
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
-        queryset = Person.objects.filter(pk__in=[p.pk for p in people])
+        # The choices in the order of the cards above them.
+        order = Case(*(When(pk=p.pk, then=index) for index, p in enumerate(people)))
+        queryset = Person.objects.filter(pk__in=[p.pk for p in people]).order_by(order)
         self.fields["keep"].queryset = queryset
         self.fields["merge"].queryset = queryset
         labels = {p.pk: f"{p} (#{p.pk})" for p in people}
