@@ -22,8 +22,10 @@ from django.utils.translation import gettext as _
 
 from committees import permissions
 from committees.text import nfc
-from members.models import Membership, Person, overlapping
-from members.services import save_validated
+from members.models import Membership, Person
+from members.roster_writer import SeatCorrect, roster_apply
+from members.rules import terms_overlap
+from records.writes import save_validated
 
 HISTORY_REASON_LENGTH = 100  # django-simple-history's history_change_reason column
 
@@ -87,9 +89,23 @@ def _keep_own_history(merge: _Merge) -> None:
     """The merged person's own history (and that of people merged before) stays as written."""
 
 
+def _move_seats(merge: _Merge) -> None:
+    """Seats move through the roster writer, like every other seat change: the clash rules are
+    asked again for the kept person, and each seat gets a history row saying who and why."""
+    seats = list(Membership.objects.filter(person=merge.merge).order_by("pk"))
+    if not seats:
+        return
+    changes = [
+        SeatCorrect(membership=seat, changes={"person": merge.keep}, where=str(seat))
+        for seat in seats
+    ]
+    result = roster_apply(changes, reason=merge.reason, by=merge.by)
+    merge.moved["members.Membership.person"] += len(result.corrected)
+
+
 # Every relation to Person, and what a merge does with it.
 HANDLERS: dict[tuple[str, str], Callable[[_Merge], None]] = {
-    ("members.Membership", "person"): _move_rows("members.Membership", "person"),
+    ("members.Membership", "person"): _move_seats,
     ("members.PositionHolding", "person"): _move_rows("members.PositionHolding", "person"),
     ("members.HistoricalMembership", "person"): _rewrite_history(
         "members.HistoricalMembership", "person"
@@ -161,24 +177,26 @@ def _term(seat: Membership) -> str:
 def _refuse_overlaps(keep: Person, merge: Person) -> None:
     """Two seats of one committee whose terms share a day would become one person's two seats
     at once: refuse, naming each, before anything changes."""
+    kept = list(Membership.objects.filter(person=keep).order_by("pk"))
     problems = []
-    moving = Membership.objects.filter(person=merge).select_related("committee").order_by("pk")
-    for seat in moving:
-        kept_seats = Membership.objects.filter(person=keep, committee_id=seat.committee_id)
-        for clash in overlapping(kept_seats, seat.start_date, seat.end_date).order_by("pk"):
-            problems.append(
-                _(
-                    "%(committee)s: the seat of %(keep)s (%(keep_term)s) and the seat of "
-                    "%(merge)s (%(merge_term)s) overlap"
+    for seat in Membership.objects.filter(person=merge).select_related("committee").order_by("pk"):
+        for clash in kept:
+            if clash.committee_id == seat.committee_id and terms_overlap(
+                seat.start_date, seat.end_date, clash.start_date, clash.end_date
+            ):
+                problems.append(
+                    _(
+                        "%(committee)s: the seat of %(keep)s (%(keep_term)s) and the seat of "
+                        "%(merge)s (%(merge_term)s) overlap"
+                    )
+                    % {
+                        "committee": seat.committee,
+                        "keep": keep,
+                        "keep_term": _term(clash),
+                        "merge": merge,
+                        "merge_term": _term(seat),
+                    }
                 )
-                % {
-                    "committee": seat.committee,
-                    "keep": keep,
-                    "keep_term": _term(clash),
-                    "merge": merge,
-                    "merge_term": _term(seat),
-                }
-            )
     if problems:
         raise ValidationError(
             _(

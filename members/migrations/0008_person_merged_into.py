@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0006_partial_dates_quarter_and_half_year'),
+        ('members', '0007_seats_named_by_title_and_vacancies'),
     ]
 
     operations = [
