@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0007_seats_named_by_title_and_vacancies'),
+        ('members', '0009_seats_end_with_their_body'),
     ]
 
     operations = [
