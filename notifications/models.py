@@ -36,8 +36,8 @@ class NotificationRule(models.Model):
         _("lead days"),
         default=0,
         help_text=_(
-            "Terms ending and targets due: how many days ahead. Pending changes: how many days "
-            "old before they are sent. Reports ready: how many days they stay listed."
+            "Terms ending: how many days ahead. Pending changes: how many days old before they "
+            "are listed or sent. Reports ready: how many days they stay listed."
         ),
     )
     to_secretariat = models.BooleanField(
