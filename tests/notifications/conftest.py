@@ -12,8 +12,8 @@ from email.policy import default as default_policy
 import pytest
 from aiosmtpd.controller import Controller
 
-from members.services import membership_appoint, position_holder_change
 from members.models import Role
+from members.services import membership_appoint, position_holder_change
 from tests.factories import HoldingFactory, PersonFactory, PositionFactory
 from tests.reports.conftest import private_root, worker_factory  # noqa: F401  (fixtures)
 
