@@ -42,7 +42,8 @@ def test_it_lets_a_leader_follow_and_unfollow_a_committee(client, leader, commit
     TargetFactory(committee=committee_a, indicator="Tỷ lệ hồ sơ", deadline=dt.date(2022, 1, 1))
     client.force_login(leader)
     page = client.get(committee_a.get_absolute_url()).content.decode()
-    assert "data-follow" in page and "Theo dõi" in page
+    assert "data-follow" in page
+    assert "Theo dõi" in page
     response = client.post(
         reverse("notifications:follow", args=[committee_a.slug]), {"action": "follow"}
     )
