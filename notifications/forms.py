@@ -22,6 +22,6 @@ class PreferenceForm(forms.Form):
         help_text=_("Untick what you do not want. Mandatory notifications are always sent."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["receive"].queryset = selectors.optional_rules()
+        self.fields["receive"].queryset = selectors.optional_rules(user)

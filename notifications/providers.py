@@ -49,6 +49,8 @@ class Item:
     url: str
     since: dt.date | None = None
     params: dict = field(default_factory=dict, compare=False)
+    # Where a reader without the admin looks instead (a leader following the committee).
+    reader_url: str = ""
 
     @property
     def text(self) -> str:
@@ -233,6 +235,7 @@ def targets_off_track(scope: Scope) -> list[Item]:
                 committee_id=target.committee_id,
                 committee_name=target.committee.name,
                 url=reverse("admin:mandates_measurement_add") + f"?target={target.pk}",
+                reader_url=target.committee.get_absolute_url() + "#targets-title",
                 since=target.deadline,
                 params={
                     "indicator": target.indicator,

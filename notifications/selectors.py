@@ -1,7 +1,7 @@
 """Reads: a user's work queue (in the app, in a digest, in immediate e-mails), follows, rules."""
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
@@ -107,6 +107,7 @@ def work_queue(user, *, channel: str = Channel.QUEUE, now: dt.datetime | None = 
     roles = user_roles(user)
     if not roles:
         return WorkQueue(items=[], truncated=False)
+    admin_links = permissions.can_use_admin(user)
     now = now or timezone.now()
     day = timezone.localdate(now)
     items: dict[str, Item] = {}
@@ -128,6 +129,8 @@ def work_queue(user, *, channel: str = Channel.QUEUE, now: dt.datetime | None = 
         )
         truncated = truncated or len(found) >= KIND_LIMIT
         for item in found:
+            if not admin_links and item.reader_url:
+                item = replace(item, url=item.reader_url)
             items.setdefault(item.key, item)
     ordered = sorted(
         items.values(),
@@ -179,6 +182,26 @@ def preference_get(user) -> NotificationPreference:
     return preference or NotificationPreference(user=user)
 
 
-def optional_rules() -> QuerySet[NotificationRule]:
-    """Rules a user may turn off: on, and not mandatory."""
-    return NotificationRule.objects.filter(active=True, mandatory=False).order_by("kind", "channel")
+def _reaching(user) -> Q:
+    reach = Q(pk__in=[])
+    for role in user_roles(user):
+        reach |= Q(**{role: True})
+    return reach
+
+
+def optional_rules(user=None) -> QuerySet[NotificationRule]:
+    """Rules a user may turn off: on, not mandatory, and (given a user) reaching one of the
+    user's roles."""
+    rules = NotificationRule.objects.filter(active=True, mandatory=False)
+    if user is not None:
+        rules = rules.filter(_reaching(user))
+    return rules.order_by("kind", "channel")
+
+
+def mandatory_rules(user) -> QuerySet[NotificationRule]:
+    """Rules that are on and mandatory, among those reaching one of the user's roles."""
+    return (
+        NotificationRule.objects.filter(active=True, mandatory=True)
+        .filter(_reaching(user))
+        .order_by("kind", "channel")
+    )

@@ -13,7 +13,6 @@ from committees import permissions
 from committees.models import Committee
 from notifications import selectors, services
 from notifications.forms import PreferenceForm
-from notifications.models import NotificationRule
 
 
 @login_required
@@ -47,10 +46,12 @@ def preferences(request):
     preference = selectors.preference_get(request.user)
     muted = set(preference.muted_rules.values_list("pk", flat=True)) if preference.pk else set()
     if request.method == "POST":
-        form = PreferenceForm(request.POST)
+        form = PreferenceForm(request.POST, user=request.user)
         if form.is_valid():
             received = {rule.pk for rule in form.cleaned_data["receive"]}
-            muted_rules = [rule for rule in selectors.optional_rules() if rule.pk not in received]
+            muted_rules = [
+                rule for rule in selectors.optional_rules(request.user) if rule.pk not in received
+            ]
             try:
                 services.preference_update(
                     user=request.user,
@@ -64,14 +65,17 @@ def preferences(request):
                 return redirect("notifications:preferences")
     else:
         form = PreferenceForm(
+            user=request.user,
             initial={
                 "language": preference.language,
-                "receive": [rule.pk for rule in selectors.optional_rules() if rule.pk not in muted],
-            }
+                "receive": [
+                    rule.pk
+                    for rule in selectors.optional_rules(request.user)
+                    if rule.pk not in muted
+                ],
+            },
         )
-    mandatory = NotificationRule.objects.filter(active=True, mandatory=True).order_by(
-        "kind", "channel"
-    )
+    mandatory = selectors.mandatory_rules(request.user)
     return render(
         request, "notifications/preferences.html", {"form": form, "mandatory": list(mandatory)}
     )

@@ -111,3 +111,12 @@ def mailbox(smtp_server, settings):
     settings.EMAIL_TIMEOUT = 5
     yield box
     box.refuse = False
+
+
+# The portal's browser fixtures (headless Chromium through Playwright).
+from tests.portal.conftest import (  # noqa: E402, F401
+    browser,
+    log_in,
+    page,
+    pytest_runtest_makereport,
+)

@@ -69,7 +69,7 @@ def test_it_saves_the_preferences_but_keeps_mandatory_rules_on(client, secretari
     client.force_login(secretariat_a)
     page = client.get(reverse("notifications:preferences")).content.decode()
     assert "Ngôn ngữ thư điện tử của tôi" in page
-    optional = NotificationRule.objects.filter(active=True, mandatory=False)
+    optional = NotificationRule.objects.filter(active=True, mandatory=False, to_secretariat=True)
     keep = optional.get(kind=Kind.TERM_ENDING, channel=Channel.DIGEST)
     response = client.post(
         reverse("notifications:preferences"), {"language": "en", "receive": [keep.pk]}
