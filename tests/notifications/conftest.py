@@ -15,7 +15,11 @@ from aiosmtpd.controller import Controller
 from members.models import Role
 from members.services import membership_appoint, position_holder_change
 from tests.factories import HoldingFactory, PersonFactory, PositionFactory
-from tests.reports.conftest import private_root, worker_factory  # noqa: F401  (fixtures)
+from tests.reports.conftest import (  # noqa: F401  (fixtures)
+    _no_leftover_messages,
+    private_root,
+    worker_factory,
+)
 
 D = dt.date
 
