@@ -162,3 +162,36 @@ def test_it_retries_when_the_server_is_down_then_shows_the_message_failed(thu_ky
     assert row.status == Outbox.Status.FAILED
     assert row.attempts == 3
     assert "refused" in row.last_error.lower()
+
+
+def test_it_mails_a_pending_change_at_once_when_it_waited_too_long_and_only_once(
+    pending_change, thu_ky, mailbox
+):
+    assert services.immediates_build() == []  # a fresh change waits for the digest
+    later = timezone.now() + dt.timedelta(days=8)
+    [message] = services.immediates_build(now=later)
+    assert message.subject.startswith("[Sổ đăng ký Ban Chỉ đạo] Cần xử lý ngay: ")
+    assert "Nguyễn Thị Mới" in message.subject
+    [outbox_id] = services.outbox_store(messages=[message], send=False)
+    assert services.outbox_deliver(outbox_id=outbox_id).status == Outbox.Status.SENT
+    [(_, email)] = mailbox.messages
+    assert "Việc này cần bạn xử lý ngay:" in email.get_content()
+
+    # The next runs (minutes or days later) find the same event already in the outbox.
+    again = services.immediates_build(now=later + dt.timedelta(days=1))
+    assert services.outbox_store(messages=again, send=False) == []
+
+
+def test_an_administrator_sends_a_failed_message_again(thu_ky, superuser, client):
+    [outbox_id] = services.outbox_store(messages=services.digests_build(), send=False)
+    Outbox.objects.filter(pk=outbox_id).update(
+        status=Outbox.Status.FAILED, attempts=5, last_error="SMTPDataError: 550"
+    )
+    client.force_login(superuser)
+    response = client.post(
+        "/admin/notifications/outbox/",
+        {"action": "send_again", "_selected_action": [outbox_id]},
+    )
+    assert response.status_code == 302
+    row = Outbox.objects.get(pk=outbox_id)
+    assert (row.status, row.attempts) == (Outbox.Status.QUEUED, 0)
