@@ -105,8 +105,8 @@ def work_queue(user, *, channel: str = Channel.QUEUE, now: dt.datetime | None = 
     user's roles, its provider's items over the committees those roles cover. The number of
     queries depends on the rules, never on the data."""
     roles = user_roles(user)
-    if not roles:
-        return WorkQueue(items=[], truncated=False)
+    if all(ids is not None and not ids for ids in roles.values()):
+        return WorkQueue(items=[], truncated=False)  # no role covers any committee
     admin_links = permissions.can_use_admin(user)
     now = now or timezone.now()
     day = timezone.localdate(now)
