@@ -13,7 +13,8 @@ from committees.partial_dates import PartialDate, format_partial_date, parse_par
 from committees.text import fold, nfc
 from members.models import Membership, Person
 from members.selectors import roster_on
-from members.services import membership_appoint, save_validated
+from members.services import membership_appoint
+from records.writes import save_validated
 from tests.factories import CommitteeFactory, PersonFactory, SupportGroupFactory
 
 
@@ -218,7 +219,50 @@ class TestEndsAtTheirLastDay:
             dt.date(2022, 12, 31),
         )
         assert committee.dissolved_display() == "2022"
-        # A seat from 06/2022 is not refused: the body may still have sat then.
-        membership_appoint(
-            committee=committee, person=PersonFactory(), start=dt.date(2022, 6, 1), reason="QĐ"
+        # A seat from 06/2022 is not refused: the body may still have sat then; it ends with
+        # the body, and an open seat on a dissolved body is refused.
+        from members.roster_writer import SeatOpen, roster_apply
+
+        roster_apply(
+            [
+                SeatOpen(
+                    committee=committee,
+                    person=PersonFactory(),
+                    start=dt.date(2022, 6, 1),
+                    end=dt.date(2022, 12, 31),
+                    end_reason="dissolved",
+                )
+            ],
+            reason="QĐ",
         )
+        with pytest.raises(ValidationError, match=r"must end by then|kết thúc chậm nhất"):
+            membership_appoint(
+                committee=committee, person=PersonFactory(), start=dt.date(2022, 6, 1), reason="QĐ"
+            )
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "last", "precision"),
+    [
+        ("2025-Q2", dt.date(2025, 4, 1), dt.date(2025, 6, 30), "quarter"),
+        ("Q2/2025", dt.date(2025, 4, 1), dt.date(2025, 6, 30), "quarter"),
+        ("Quý II/2025", dt.date(2025, 4, 1), dt.date(2025, 6, 30), "quarter"),
+        ("quý iv/2025", dt.date(2025, 10, 1), dt.date(2025, 12, 31), "quarter"),
+        ("2025-H1", dt.date(2025, 1, 1), dt.date(2025, 6, 30), "half"),
+        ("6 tháng cuối năm 2025", dt.date(2025, 7, 1), dt.date(2025, 12, 31), "half"),
+        ("01/11/2026", dt.date(2026, 11, 1), dt.date(2026, 11, 1), "day"),
+    ],
+)
+def test_it_reads_quarters_half_years_and_day_first_dates(text, first, last, precision):
+    date, read_precision = parse_partial_date(text)
+    assert (date, read_precision) == (first, precision)
+    assert PartialDate(date, read_precision).last_day() == last
+
+
+def test_it_shows_a_quarter_as_clerks_write_it_in_each_language():
+    with translation.override("vi"):
+        assert format_partial_date(dt.date(2025, 4, 1), "quarter") == "Quý II/2025"
+        assert format_partial_date(dt.date(2025, 7, 1), "half") == "6 tháng cuối năm 2025"
+    with translation.override("en"):
+        assert format_partial_date(dt.date(2025, 4, 1), "quarter") == "Q2/2025"
+        assert format_partial_date(dt.date(2025, 1, 1), "half") == "first half of 2025"
