@@ -15,6 +15,8 @@ class Kind(models.TextChoices):
 
     PENDING_CHANGE = "pending_change", _("pending ex officio change")
     MEMBER_GAP = "member_gap", _("seats declared but not named")
+    SEAT_WITHOUT_PERSON = "seat_without_person", _("seat named by title only or vacant")
+    SEAT_POST_LEFT = "seat_post_left", _("seat held through a post its holder left")
     TERM_ENDING = "term_ending", _("term ending soon")
     TARGET_OFF_TRACK = "target_off_track", _("target at risk or overdue")
     REPORT_READY = "report_ready", _("report ready")

@@ -4,9 +4,9 @@ A provider takes a Scope (which committees, which day, the rule's lead days, who
 returns that kind's items with one query (two at most), never a query per row. An item carries
 plain values; its text is written at display time, in the language then active.
 
-Kinds that need data this branch does not hold yet (title-only and vacant seats, seats held
-through a post its holder has left, roster changes without a decision, assigned tasks due or
-overdue, an agency focal point's tasks) are added here as further providers once it exists.
+Kinds that need data the registry does not hold yet (roster changes without a decision,
+assigned tasks due or overdue, an agency focal point's tasks) are added here as further
+providers once it exists.
 """
 
 import datetime as dt
@@ -22,7 +22,7 @@ from committees.models import Committee
 from committees.partial_dates import format_partial_date
 from mandates.models import Measurement, Target
 from members.models import Membership, PendingSeatChange
-from members.selectors import memberships_active_on
+from members.selectors import memberships_active_on, with_post_left
 from notifications.models import Kind
 from reports.models import Report
 
@@ -164,6 +164,105 @@ def _describe_gap(item: Item) -> str:
         )
         % item.params
     )
+
+
+# --- seats named by title only, vacant seats ------------------------------------------------------
+
+
+def seats_without_person(scope: Scope) -> list[Item]:
+    queryset = _in_scope(
+        Membership.objects.filter(
+            memberships_active_on(scope.day),
+            committee__dissolved_on__isnull=True,
+            person__isnull=True,
+        ),
+        scope,
+    ).select_related("committee", "follows__person")
+    rows = queryset.order_by("committee__name", "role_rank", "pk")[: scope.limit]
+    return [
+        Item(
+            kind=Kind.SEAT_WITHOUT_PERSON,
+            key=f"{Kind.SEAT_WITHOUT_PERSON}:{row.pk}",
+            committee_id=row.committee_id,
+            committee_name=row.committee.name,
+            url=reverse("admin:members_membership_change", args=[row.pk]),
+            since=row.start_date,
+            params={
+                "role": row.role_display,
+                "title": row.title_at_appointment,
+                "vacant": row.follows_id is not None,
+                "left": (
+                    row.follows.person.full_name
+                    if row.follows_id and row.follows.person_id
+                    else ""
+                ),
+            },
+        )
+        for row in rows
+    ]
+
+
+def _describe_without_person(item: Item) -> str:
+    if item.params["vacant"]:
+        if item.params["left"]:
+            return _("%(role)s: vacant since %(left)s left; record who holds the seat now.") % (
+                item.params
+            )
+        return _("%(role)s: vacant; record who holds the seat now.") % item.params
+    if item.params["title"]:
+        return _("%(role)s, named by its title only (%(title)s): record who holds it.") % (
+            item.params
+        )
+    return _("%(role)s, named by its title only: record who holds it.") % item.params
+
+
+# --- seats held through a post their holder left --------------------------------------------------
+
+
+def seats_post_left(scope: Scope) -> list[Item]:
+    queryset = _in_scope(
+        Membership.objects.filter(
+            memberships_active_on(scope.day),
+            committee__dissolved_on__isnull=True,
+            position__isnull=False,
+            person__isnull=False,
+        ),
+        scope,
+    ).select_related("committee", "person", "position")
+    rows = (
+        with_post_left(queryset)
+        .filter(post_held=False, post_ended=True)
+        .order_by("committee__name", "role_rank", "pk")[: scope.limit]
+    )
+    return [
+        Item(
+            kind=Kind.SEAT_POST_LEFT,
+            key=f"{Kind.SEAT_POST_LEFT}:{row.pk}",
+            committee_id=row.committee_id,
+            committee_name=row.committee.name,
+            url=reverse("admin:members_membership_change", args=[row.pk]),
+            since=row.post_left_on,
+            params={
+                "person": row.person.full_name,
+                "post": row.position.title,
+                "role": row.role_display,
+                "left_on": _date(row.post_left_on) if row.post_left_on else "",
+            },
+        )
+        for row in rows
+    ]
+
+
+def _describe_post_left(item: Item) -> str:
+    if item.params["left_on"]:
+        return _(
+            "%(person)s (%(role)s) sits through the post %(post)s, left on %(left_on)s: "
+            "replace, end or confirm the seat."
+        ) % item.params
+    return _(
+        "%(person)s (%(role)s) sits through the post %(post)s, which they have left: "
+        "replace, end or confirm the seat."
+    ) % item.params
 
 
 # --- terms ending -------------------------------------------------------------------------------
@@ -322,6 +421,8 @@ PROVIDERS: dict[str, Provider] = {
     for provider in (
         Provider(Kind.PENDING_CHANGE, pending_changes, _describe_pending),
         Provider(Kind.MEMBER_GAP, member_gaps, _describe_gap),
+        Provider(Kind.SEAT_WITHOUT_PERSON, seats_without_person, _describe_without_person),
+        Provider(Kind.SEAT_POST_LEFT, seats_post_left, _describe_post_left),
         Provider(Kind.TERM_ENDING, terms_ending, _describe_term),
         Provider(Kind.TARGET_OFF_TRACK, targets_off_track, _describe_target),
         Provider(Kind.REPORT_READY, reports_ready, _describe_ready),

@@ -11,6 +11,8 @@ S, L, C, A = "to_secretariat", "to_leaders", "to_city_staff", "to_administrators
 QUEUE_AND_DIGEST = [
     ("pending_change", 0, (S, A), True),
     ("member_gap", 0, (S,), False),
+    ("seat_without_person", 0, (S,), False),
+    ("seat_post_left", 0, (S, A), False),
     ("term_ending", 60, (S,), False),
     ("target_off_track", 0, (S, L), False),
     ("report_ready", 14, (S, L, C), False),

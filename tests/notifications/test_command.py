@@ -69,6 +69,28 @@ def test_it_lists_every_pending_change_the_demo_holds(demo):
     assert f"{data_committee.name}: pending ex officio change" in secretariat
 
 
+def test_it_lists_every_seat_held_through_a_post_left_that_the_demo_holds(demo):
+    from members.models import Membership
+    from members.selectors import with_post_left
+
+    seats = list(
+        with_post_left(
+            Membership.objects.filter(
+                end_date__isnull=True, position__isnull=False, person__isnull=False
+            ).select_related("person", "position", "committee")
+        ).filter(post_held=False, post_ended=True)
+    )
+    assert seats  # the demo's articles show holders who have since left their posts
+    out = StringIO()
+    call_command("notify", "--dry-run", "--user", "admin", stdout=out)
+    text = out.getvalue()
+    for seat in seats:
+        assert (
+            f"{seat.committee.name}: seat held through a post its holder left: "
+            f"{seat.person.full_name}" in text
+        )
+
+
 def test_it_builds_one_users_digest_with_user(demo):
     out = StringIO()
     call_command("notify", "--dry-run", "--user", "thuky.dulieu", stdout=out)

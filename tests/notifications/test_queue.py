@@ -216,3 +216,66 @@ def test_it_reads_the_queue_in_a_fixed_number_of_queries(
     with django_assert_num_queries(len(small.captured_queries)):
         large_count = selectors.work_queue(user).count
     assert large_count > small_count > 0
+
+
+def test_it_lists_seats_named_by_title_only_and_vacant_seats_until_filled(
+    secretariat_a, committee_a
+):
+    title_only = MembershipFactory(
+        committee=committee_a, person=None, title_at_appointment="Thứ trưởng Bộ Tư pháp"
+    )
+    left = MembershipFactory(
+        committee=committee_a,
+        person__full_name="Võ Văn Rời",
+        start_date=dt.date(2022, 1, 1),
+        end_date=dt.date(2025, 1, 31),
+        end_reason=ENDED,
+    )
+    vacant = MembershipFactory(committee=committee_a, person=None, follows=left)
+    items = {
+        item.key: item
+        for item in selectors.work_queue(secretariat_a).items
+        if item.kind == Kind.SEAT_WITHOUT_PERSON
+    }
+    assert set(items) == {
+        f"{Kind.SEAT_WITHOUT_PERSON}:{title_only.pk}",
+        f"{Kind.SEAT_WITHOUT_PERSON}:{vacant.pk}",
+    }
+    assert "(Thứ trưởng Bộ Tư pháp)" in items[f"{Kind.SEAT_WITHOUT_PERSON}:{title_only.pk}"].text
+    assert "vacant since Võ Văn Rời left" in items[f"{Kind.SEAT_WITHOUT_PERSON}:{vacant.pk}"].text
+
+    from tests.factories import PersonFactory
+
+    title_only.person = PersonFactory(full_name="Nguyễn Khánh Tư")
+    title_only.save(update_fields=["person"])
+    remaining = [
+        i.key
+        for i in selectors.work_queue(secretariat_a).items
+        if i.kind == Kind.SEAT_WITHOUT_PERSON
+    ]
+    assert remaining == [f"{Kind.SEAT_WITHOUT_PERSON}:{vacant.pk}"]
+
+
+def test_it_lists_a_seat_held_through_a_post_its_holder_left(secretariat_a, committee_a):
+    from tests.factories import HoldingFactory, PersonFactory, PositionFactory
+
+    post = PositionFactory(title="Giám đốc Sở Tư pháp")
+    person = PersonFactory(full_name="Trần Đã Thôi")
+    holding = HoldingFactory(
+        person=person,
+        position=post,
+        start_date=dt.date(2020, 1, 1),
+        end_date=dt.date(2025, 3, 31),
+    )
+    seat = MembershipFactory(committee=committee_a, person=person, position=post)
+    [item] = [i for i in selectors.work_queue(secretariat_a).items if i.kind == Kind.SEAT_POST_LEFT]
+    assert item.key == f"{Kind.SEAT_POST_LEFT}:{seat.pk}"
+    assert item.text == (
+        "Trần Đã Thôi (member) sits through the post Giám đốc Sở Tư pháp, left on 31/03/2025: "
+        "replace, end or confirm the seat."
+    )
+    assert item.url.endswith(f"/members/membership/{seat.pk}/change/")
+
+    assert holding.end_date is not None
+    HoldingFactory(person=person, position=post, start_date=dt.date(2025, 6, 1))  # back in post
+    assert Kind.SEAT_POST_LEFT not in kinds(selectors.work_queue(secretariat_a))
