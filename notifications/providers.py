@@ -192,9 +192,7 @@ def seats_without_person(scope: Scope) -> list[Item]:
                 "title": row.title_at_appointment,
                 "vacant": row.follows_id is not None,
                 "left": (
-                    row.follows.person.full_name
-                    if row.follows_id and row.follows.person_id
-                    else ""
+                    row.follows.person.full_name if row.follows_id and row.follows.person_id else ""
                 ),
             },
         )
@@ -255,14 +253,20 @@ def seats_post_left(scope: Scope) -> list[Item]:
 
 def _describe_post_left(item: Item) -> str:
     if item.params["left_on"]:
-        return _(
-            "%(person)s (%(role)s) sits through the post %(post)s, left on %(left_on)s: "
+        return (
+            _(
+                "%(person)s (%(role)s) sits through the post %(post)s, left on %(left_on)s: "
+                "replace, end or confirm the seat."
+            )
+            % item.params
+        )
+    return (
+        _(
+            "%(person)s (%(role)s) sits through the post %(post)s, which they have left: "
             "replace, end or confirm the seat."
-        ) % item.params
-    return _(
-        "%(person)s (%(role)s) sits through the post %(post)s, which they have left: "
-        "replace, end or confirm the seat."
-    ) % item.params
+        )
+        % item.params
+    )
 
 
 # --- terms ending -------------------------------------------------------------------------------
