@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "notifications",
     "portal",
     "api",
+    "demo",
     "config",
 ]
 
