@@ -52,6 +52,19 @@ def is_reader(user) -> bool:
     return bool(_group_names(user) & {CITY_STAFF_GROUP, LEADERS_GROUP, SECRETARIAT_GROUP})
 
 
+def is_leader(user) -> bool:
+    return _user_ok(user) and LEADERS_GROUP in _group_names(user)
+
+
+def is_city_staff(user) -> bool:
+    return _user_ok(user) and CITY_STAFF_GROUP in _group_names(user)
+
+
+def is_secretariat(user) -> bool:
+    """In the secretariat group (which committees it keeps: committees_roster_editable_by)."""
+    return _user_ok(user) and SECRETARIAT_GROUP in _group_names(user)
+
+
 def can_download_reports(user, committee: Committee | None) -> bool:
     """Leaders, city staff, that committee's secretariat and administrators; nobody else.
     `committee=None` is the city-wide overview, for leaders, city staff and administrators."""

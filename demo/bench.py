@@ -311,6 +311,8 @@ def measure_all(fixtures: Fixtures, *, repeat: int, label: str, progress) -> dic
         ("search", page(f"/search/?q={SEARCH_QUERY.replace(' ', '+')}")),
         ("API membership list", page("/api/memberships/")),
         ("API committee list", page("/api/committees/")),
+        ("work queue (administrator)", page("/notifications/")),
+        ("admin home with the work queue", page("/admin/")),
     ]
     results: dict[str, Measurement] = {}
     for name, call in pages:

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 
 from committees import permissions
 from members.selectors import today
+from notifications.selectors import is_following
 from portal import selectors
 from portal.forms import AsOfForm, CommitteeFilterForm, SearchForm
 from portal.lineage import lineage_svg
@@ -65,6 +66,7 @@ def committee_detail(request, slug):
             "form": form,
             "today": now,
             "lineage": lineage_svg(committee, data.predecessors, data.successors),
+            "following": is_following(request.user, committee),
         },
     )
 
