@@ -117,25 +117,9 @@ def mailbox(smtp_server, settings):
     box.refuse = False
 
 
-# The portal's browser fixtures (headless Chromium through Playwright), with a browser of this
-# module's own: Playwright's sync API runs one instance at a time, so it must be closed before
-# the portal tests start theirs (a session-scoped one here would still be open then).
+# The portal's browser page fixtures; the browser itself is the session's (tests/conftest.py).
 from tests.portal.conftest import (  # noqa: E402, F401
-    CHROMIUM,
-    CHROMIUM_ARGS,
     log_in,
     page,
     pytest_runtest_makereport,
 )
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, chromium_sandbox=False, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
