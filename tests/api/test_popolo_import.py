@@ -250,9 +250,7 @@ class TestImport:
         assert hieu.role == Role.MEMBER
         assert hieu.title_at_appointment == "Chairman of the Finance Committee"
 
-    def test_it_refuses_the_whole_file_and_lists_every_type_problem_with_its_path(
-        self, tmp_path
-    ):
+    def test_it_refuses_the_whole_file_and_lists_every_type_problem_with_its_path(self, tmp_path):
         with pytest.raises(CommandError) as refused:
             run(write(tmp_path / "broken.json", broken()))
         message = str(refused.value)
@@ -268,9 +266,7 @@ class TestImport:
         assert "nothing was written" in message
         assert set(counts().values()) == {0}
 
-    def test_it_refuses_the_whole_file_and_lists_every_rule_problem_with_its_path(
-        self, tmp_path
-    ):
+    def test_it_refuses_the_whole_file_and_lists_every_rule_problem_with_its_path(self, tmp_path):
         data = sample()
         data["memberships"] += [
             {"person_id": "p-nobody", "organization_id": "bcd", "role": "member"},
