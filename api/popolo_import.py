@@ -44,6 +44,7 @@ from api.popolo import (
     REGISTRY_TYPE_AGENCY,
     REGISTRY_TYPE_COMMITTEE,
     exported_role,
+    own_id,
     partial_iso,
     source_entry,
 )
@@ -362,6 +363,8 @@ def write_seat_changes(
 
 
 class _Importer:
+    PREFIX = {Person: "person", Committee: "committee", Agency: "agency", Area: "area"}
+
     def __init__(self, data: dict, *, source_name: str, by: AbstractBaseUser | None):
         self.data = data
         self.by = by
@@ -417,7 +420,13 @@ class _Importer:
     def _remember(self, model, instance, pid: str, record: dict, path: str) -> None:
         """Keep the record's Popolo id and identifiers, unless they already name another record."""
         ct = self.ct[model].pk
-        pairs = [(POPOLO_ID_SCHEME, pid)] if pid else []
+        # The registry's own id of the record ("membership/12", "person/<its slug>") needs
+        # no row: the export gives it anyway.
+        if model in self.PREFIX:
+            own = {own_id(self.PREFIX[model], instance.slug)}
+        else:
+            own = {own_id({Position: "post"}.get(model, model._meta.model_name), instance.pk)}
+        pairs = [(POPOLO_ID_SCHEME, pid)] if pid and pid not in own else []
         for scheme, identifier in pairs + _identifiers(record):
             if len(scheme) > 100 or len(identifier) > 300:
                 self.problem(path, _("identifier too long: %(id)s") % {"id": identifier})
@@ -866,6 +875,12 @@ class _Importer:
         instance, how = self._find(model, pid, record, values.get("level"))
         try:
             if instance is not None:
+                if values.get("declared_member_count") == getattr(
+                    instance, "declared_member_count", None
+                ) and getattr(instance, "declared_count_source", ""):
+                    values.pop("declared_count_source", None)  # the same count, its source kept
+                if how == _("name and level"):
+                    values.pop("name")  # found by its name: the registry's spelling stays
                 if how:
                     self.report.matches.append(
                         (path, pid, model._meta.model_name, instance.name, how)
