@@ -14,6 +14,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import translation
+from django.utils.formats import number_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -261,10 +262,19 @@ def _read_csv(data: bytes) -> list[list[list[str]]]:
 
 def read_roster_file(data: bytes, filename: str = "") -> list[SourceRow]:
     """The rows of a roster file, or a RosterFileError naming what is wrong with it."""
-    if len(data) > MAX_IMPORT_BYTES:
+    if len(data) > MAX_IMPORT_BYTES + 1:
         raise RosterFileError(
             _("The file is too large (%(size)s MB); a roster file may be at most %(max)s MB.")
-            % {"size": round(len(data) / 1024 / 1024, 1), "max": MAX_IMPORT_BYTES // 1024 // 1024}
+            % {
+                "size": number_format(len(data) / 1024 / 1024, 1),
+                "max": MAX_IMPORT_BYTES // 1024 // 1024,
+            }
+        )
+    if len(data) > MAX_IMPORT_BYTES:
+        # An upload is read to one byte past the limit: its whole size is not known here.
+        raise RosterFileError(
+            _("The file is too large: more than %(max)s MB, the most a roster file may be.")
+            % {"max": MAX_IMPORT_BYTES // 1024 // 1024}
         )
     if not data.strip():
         raise RosterFileError(_("The file is empty."))
