@@ -639,6 +639,8 @@ class _Importer:
             found = Area.objects.filter(pk=found).first()
         try:
             if found is not None and found.pk:
+                if how == _("name and kind"):
+                    values.pop("name")  # found by its name: the registry's spelling stays
                 if found not in self.areas.values():
                     self.report.matches.append((path, pid, "area", found.name, how))
                 self._update("areas", found, values)

@@ -113,3 +113,24 @@ def popolo_date(value) -> str:
     except ValueError:
         return value
     return format_partial_date(date, precision)
+
+
+CONTACT_TYPES = {
+    "email": gettext_lazy("email"),
+    "phone": gettext_lazy("phone"),
+    "voice": gettext_lazy("phone"),
+    "cell": gettext_lazy("mobile phone"),
+    "fax": gettext_lazy("fax"),
+    "address": gettext_lazy("address"),
+    "twitter": "Twitter",
+    "facebook": "Facebook",
+}
+
+
+@register.filter
+def contact_label(item) -> str:
+    """The label of a Popolo contact detail: its own label, else its type in the user's language."""
+    if not isinstance(item, dict):
+        return ""
+    kind = str(item.get("type") or "")
+    return str(item.get("label") or CONTACT_TYPES.get(kind.lower(), kind))

@@ -52,7 +52,7 @@ def test_a_reader_sees_dates_pictures_links_contacts_sources_and_dated_names(
     assert "Văn phòng: duoc@example.org" in page
     assert "000_2a91e00bcaefebd8.txt" in page
     assert "Tư Được" in page
-    assert "1990 – 06/2000" in page
+    assert "1990 \u2013 06/2000" in page
     assert "Sinh" in page
     assert "Nguồn" in page
 
