@@ -215,7 +215,9 @@ def popolo_document(
         positions = list(Position.objects.all())
         events = list(PopoloEvent.objects.all())
     else:
-        persons = list(Person.objects.filter(pk__in={m.person_id for m in memberships}))
+        persons = list(
+            Person.objects.filter(pk__in={m.person_id for m in memberships if m.person_id})
+        )
         positions = list(
             Position.objects.filter(pk__in={m.position_id for m in memberships if m.position_id})
         )
@@ -406,9 +408,10 @@ def popolo_document(
         record = _compact(
             {
                 "id": ids.of("membership", m.pk, own_id("membership", m.pk)),
-                "person_id": person_ids[m.person_id],
+                # A seat named by its title only has no person_id (docs/popolo.md).
+                "person_id": person_ids[m.person_id] if m.person_id else None,
                 "organization_id": committee_id(m.committee_id),
-                "role": exported_role(m.role),
+                "role": m.role_title or exported_role(m.role),
                 "label": m.title_at_appointment,
                 "post_id": post_ids[m.position_id] if m.position_id else None,
                 "area_id": area_id(m.area_id) if m.area_id in area_ids else None,
@@ -423,18 +426,7 @@ def popolo_document(
             }
         )
 
-        def keep(key, value) -> bool:
-            # A role kept as the file wrote it ("Chairman", "Phó Trưởng ban") only while the
-            # registry's role is still the one it names.
-            if key == "role" and isinstance(value, str):
-                from api.popolo_import import role_from_popolo  # import cycle
-
-                return (role_from_popolo(value) or Role.MEMBER) == m.role
-            if key == "label":  # the title came from a role the registry has no word for
-                return m.title_at_appointment == extras.kept("membership", m.pk).get("role")
-            return True
-
-        return extras.apply("membership", m.pk, record, keep)
+        return extras.apply("membership", m.pk, record)
 
     def area_record(area: Area) -> dict:
         record = _compact(

@@ -53,8 +53,9 @@ from areas.models import Area
 from committees.models import Agency, Committee, Succession
 from committees.partial_dates import Precision, parse_partial_date
 from committees.text import fold, nfc
-from members.models import SINGLE_SEAT_ROLES, Membership, Person, Position, Role
-from members.services import save_validated
+from members.models import Membership, Person, Position, Role
+from members.roster_writer import RosterRefused, RosterResult, SeatCorrect, SeatOpen, roster_apply
+from records.writes import save_validated
 
 COLLECTIONS = ("persons", "organizations", "memberships", "posts", "events", "areas")
 
@@ -130,16 +131,6 @@ COMMITTEE_KIND_BY_CLASSIFICATION = {
 }
 GENDERS = {"male": Person.Gender.MALE, "m": Person.Gender.MALE, "nam": Person.Gender.MALE}
 GENDERS |= {"female": Person.Gender.FEMALE, "f": Person.Gender.FEMALE, "nu": Person.Gender.FEMALE}
-# Foreign keys of a membership are resolved by the importer itself: no query per row to check them.
-MEMBERSHIP_FKS = [
-    "person",
-    "committee",
-    "position",
-    "home_agency",
-    "on_behalf_of",
-    "appointed_by",
-    "ended_by",
-]
 _OWN_ID = re.compile(r"^(person|committee|agency|area)/([-a-zA-Z0-9_]+)$")
 AREA_KIND_BY_TYPE = {
     "country": Area.Kind.COUNTRY,
@@ -314,52 +305,13 @@ def role_from_popolo(text: str) -> str | None:
     return _ROLE_BY_ALIAS.get(fold((text or "").replace("_", " ").replace("-", " ")))
 
 
-def _overlap(a_start, a_end, b_start, b_end) -> bool:
-    """Two terms share a day (None is open), as members.models.overlapping says."""
-    return (a_end is None or b_start is None or b_start <= a_end) and (
-        a_start is None or b_end is None or b_end >= a_start
-    )
-
-
 def write_seat_changes(
-    *,
-    new: list[tuple[Membership, PopoloEvent | None]],
-    updates: list[tuple[Membership, list[str], PopoloEvent | None, int | None]],
-    by: AbstractBaseUser | None,
-    reason: str,
-) -> None:
-    """Every seat the import writes, in one place: the memberships to create (checked by the
-    caller against every roster rule) and the memberships to update (with the names of the
-    changed fields). Each gets its history row with who and why; a legislative period is
-    linked. The one roster writer of members/ takes this over when it lands."""
-    user = by if by is not None and getattr(by, "is_authenticated", False) else None
-    for membership, changed, period, linked in updates:
-        if changed:
-            membership.version += 1
-            save_validated(membership, by=by, reason=reason)
-        if period is not None and linked != period.pk:
-            link = MembershipPeriod.objects.filter(membership=membership).first()
-            link = link or MembershipPeriod(membership=membership)
-            link.event = period
-            save_validated(link, by=by, reason=reason)
-    if not new:
-        return
-    bulk_create_with_history(
-        [membership for membership, _period in new],
-        Membership,
-        batch_size=500,
-        default_user=user,
-        default_change_reason=reason,
-    )
-    links = [MembershipPeriod(membership=m, event=p) for m, p in new if p is not None]
-    if links:
-        bulk_create_with_history(
-            links,
-            MembershipPeriod,
-            batch_size=500,
-            default_user=user,
-            default_change_reason=reason,
-        )
+    changes: list[SeatOpen | SeatCorrect], *, by: AbstractBaseUser | None, reason: str
+) -> RosterResult:
+    """Every seat the import writes goes through the one roster writer (members.roster_writer):
+    the whole plan is checked against the roster rules with the seats of the bodies it touches,
+    and written in one transaction with history, or refused with every problem listed."""
+    return roster_apply(changes, reason=reason, by=by)
 
 
 class _Importer:
@@ -1114,147 +1066,150 @@ class _Importer:
         return found
 
     def import_memberships(self) -> None:
-        """Updates to memberships already kept are planned first, so that the new ones are
-        checked against the end dates in the file, not those the registry had before."""
+        """Plan every seat of the file — new seats, and corrections of seats the registry
+        already keeps (matched on their id, else on body, holder, role and start) — and hand
+        the whole plan to the roster writer, which checks it as one: a file that ends a head's
+        term and names the next head goes in at once."""
         built = []
         for path, record in self._memberships():
-            pid = _ref(record.get("id"))
             values = self._membership_values(path, record)
             if values is not None:
-                built.append((pid, path, record, *values))
-        committees = {values["committee"].pk for _p, _l, _r, values, _e, _x in built}
-        by_natural = {
-            (c, p, r, s): pk
-            for pk, c, p, r, s in Membership.objects.filter(
-                committee_id__in=committees
-            ).values_list("pk", "committee_id", "person_id", "role", "start_date")
-        }
+                built.append((_ref(record.get("id")), path, record, *values))
+        committees = {values["committee"].pk for _i, _p, _r, values, _e, _x in built}
+        kept = Membership.objects.filter(committee_id__in=committees)
+        by_natural = {self._natural(seat.__dict__): seat.pk for seat in kept}
         ct = self.ct[Membership].pk
-        candidates = []
-        updates = []
+        opens, corrections, seen = [], [], set()
         for pid, path, record, values, period, extra in built:
-            key = (
-                values["committee"].pk,
-                values["person"].pk,
-                values["role"],
-                values["start_date"],
-            )
+            key = self._natural(values)
             found = self.ext.get((ct, POPOLO_ID_SCHEME, pid)) if pid else None
             found = found if isinstance(found, int) else by_natural.get(key)
-            if found is not None:
-                updates.append((found, path, values, record, period, extra))
-            else:
-                candidates.append((key, pid, path, record, values, period, extra))
-        planned = self._plan_membership_updates(updates)
-        write_seat_changes(new=[], updates=planned, by=self.by, reason=self.reason)
-        self._create_memberships(committees, by_natural, candidates)
-
-    def _create_memberships(self, committees, by_natural, candidates) -> None:
-        """Check the new memberships against the registry as it stands after the updates."""
-        seats: dict[tuple[int, int], list] = defaultdict(list)
-        single: dict[tuple[int, str], list] = defaultdict(list)
-        for c, p, r, s, e in Membership.objects.filter(committee_id__in=committees).values_list(
-            "committee_id", "person_id", "role", "start_date", "end_date"
-        ):
-            seats[(c, p)].append((s, e))
-            if r in SINGLE_SEAT_ROLES:
-                single[(c, r)].append((s, e))
-        new = []
-        for key, pid, path, record, values, period, extra in candidates:
-            if key in by_natural:
-                # An earlier record of this file already gave this membership.
+            if (found or key) in seen:
                 self.problem(path, _("the membership appears twice in the file"))
                 continue
-            membership = Membership(**values)
-            membership._overlaps_checked = True
-            try:
-                membership.full_clean(
-                    exclude=MEMBERSHIP_FKS, validate_unique=False, validate_constraints=False
-                )
-            except ValidationError as exc:
-                self.problem(path, "; ".join(exc.messages))
-                continue
-            start, end = membership.start_date, membership.end_date
-            committee, person = values["committee"], values["person"]
-            if committee.dissolved_on is not None and start and start > committee.dissolved_on:
-                self.problem(path, _("the committee was dissolved before this start date"))
-                continue
-            if any(_overlap(start, end, s, e) for s, e in seats[(committee.pk, person.pk)]):
-                self.problem(
-                    path, _("the person already has a seat on this committee during these dates")
-                )
-                continue
-            if membership.role in SINGLE_SEAT_ROLES and any(
-                _overlap(start, end, s, e) for s, e in single[(committee.pk, membership.role)]
-            ):
-                self.problem(
-                    path,
-                    _("%(role)s is already held by someone else during these dates")
-                    % {"role": membership.get_role_display()},
-                )
-                continue
-            seats[(committee.pk, person.pk)].append((start, end))
-            if membership.role in SINGLE_SEAT_ROLES:
-                single[(committee.pk, membership.role)].append((start, end))
-            by_natural[key] = membership
-            new.append((membership, pid, path, record, period, extra))
-        if not new or self.problems:
+            seen.add(found or key)
+            if found is not None:
+                corrections.append((found, path, record, values, period, extra))
+            else:
+                opens.append((path, record, values, period, extra))
+        planned = self._plan_corrections(corrections)
+        # Even when other problems are known, the roster rules are checked on the seats that
+        # could be read, so that the refusal lists them all (nothing stays written).
+        changes: list[SeatOpen | SeatCorrect] = [
+            SeatCorrect(membership=seat, changes=changed, where=path)
+            for seat, path, _r, changed, _p, _l, _x in planned
+            if changed
+        ]
+        changes += [
+            SeatOpen(
+                committee=values["committee"],
+                person=values["person"],
+                role=values["role"],
+                role_title=values["role_title"],
+                start=values["start_date"],
+                start_precision=values["start_precision"],
+                end=values["end_date"],
+                end_precision=values["end_precision"],
+                end_reason=values["end_reason"],
+                position=values["position"],
+                title=values["title_at_appointment"],
+                home_agency=values["home_agency"],
+                on_behalf_of=values["on_behalf_of"],
+                area=values["area"],
+                source=values["source"],
+                where=path,
+            )
+            for path, _r, values, _p, _x in opens
+        ]
+        try:
+            result = write_seat_changes(changes, by=self.by, reason=self.reason)
+        except RosterRefused as exc:
+            self.problems += [str(problem) for problem in exc.problems]
             return
-        write_seat_changes(
-            new=[(m, period) for m, _i, _p, _r, period, _x in new],
-            updates=[],
-            by=self.by,
-            reason=self.reason,
-        )
-        self.report.created["memberships"] += len(new)
-        for membership, pid, path, record, _period, extra in new:
-            self._remember(Membership, membership, pid, record, path)
-            self._keep_extras(membership, record, "memberships", extra)
+        for seat, path, record, changed, period, linked, extra in planned:
+            if changed:
+                self.report.updated["memberships"] += 1
+            else:
+                self.report.unchanged["memberships"] += 1
+            if period is not None and linked != period.pk:
+                link = MembershipPeriod.objects.filter(membership=seat).first()
+                link = link or MembershipPeriod(membership=seat)
+                link.event = period
+                save_validated(link, by=self.by, reason=self.reason)
+            self._remember(Membership, seat, _ref(record.get("id")), record, path)
+            self._keep_extras(seat, record, "memberships", extra)
+        links = []
+        for seat, (path, record, _values, period, extra) in zip(result.opened, opens, strict=True):
+            if period is not None:
+                links.append(MembershipPeriod(membership=seat, event=period))
+            self._remember(Membership, seat, _ref(record.get("id")), record, path)
+            self._keep_extras(seat, record, "memberships", extra)
+        if links:
+            bulk_create_with_history(
+                links,
+                MembershipPeriod,
+                batch_size=500,
+                default_user=self._user(),
+                default_change_reason=self.reason,
+            )
+        self.report.created["memberships"] += len(result.opened)
 
-    def _plan_membership_updates(self, updates) -> list:
-        instances = Membership.objects.in_bulk(
-            [pk for pk, *_rest in updates if isinstance(pk, int)]
+    @staticmethod
+    def _natural(values: dict) -> tuple:
+        """Body, holder, role and start of a seat; a seat named by its title only is told
+        apart by its printed role, title and post."""
+        person = values.get("person_id", values.get("person"))
+        person = getattr(person, "pk", person)
+        if person is None:
+            position = values.get("position_id", values.get("position"))
+            person = (
+                "title",
+                values.get("role_title", ""),
+                values.get("title_at_appointment", ""),
+                getattr(position, "pk", position),
+            )
+        committee = values.get("committee_id", values.get("committee"))
+        return (
+            getattr(committee, "pk", committee),
+            person,
+            values.get("role"),
+            values.get("start_date"),
         )
+
+    def _plan_corrections(self, corrections) -> list:
+        instances = Membership.objects.in_bulk([pk for pk, *_rest in corrections])
         periods = dict(
             MembershipPeriod.objects.filter(membership_id__in=instances).values_list(
                 "membership_id", "event_id"
             )
         )
         planned = []
-        for pk, path, values, record, period, extra in updates:
-            membership = instances.get(pk) if isinstance(pk, int) else None
-            if membership is None:
-                self.problem(path, _("the membership appears twice in the file"))
-                continue
+        for pk, path, record, values, period, extra in corrections:
+            seat = instances[pk]
             changes = {
                 name: value
                 for name, value in values.items()
                 if name not in ("person", "committee", "role", "start_date")
             }
-            changed = _changed_fields(membership, changes)
-            for name in changed:
-                setattr(membership, name, changes[name])
-            try:
-                if changed:
-                    membership.full_clean()
-            except ValidationError as exc:
-                self.problem(path, "; ".join(exc.messages))
-                continue
-            if changed:
-                self.report.updated["memberships"] += 1
-            else:
-                self.report.unchanged["memberships"] += 1
-            planned.append((membership, changed, period, periods.get(pk)))
-            self._remember(Membership, membership, _ref(record.get("id")), record, path)
-            self._keep_extras(membership, record, "memberships", extra)
+            changed = {name: changes[name] for name in _changed_fields(seat, changes)}
+            planned.append((seat, path, record, changed, period, periods.get(pk), extra))
         return planned
 
     def _membership_values(self, path: str, record: dict):
         person_id = _ref(record.get("person_id"))
         organization_id = _ref(record.get("organization_id"))
         person = self._find(Person, person_id)[0] if person_id else None
-        if person is None:
-            self.problem(f"{path}.person_id", _("unknown person %(id)s") % {"id": person_id or "—"})
+        if person_id and person is None:
+            self.problem(f"{path}.person_id", _("unknown person %(id)s") % {"id": person_id})
+            return None
+        if person is None and not (
+            _text(record.get("role")) or _text(record.get("label")) or record.get("post_id")
+        ):
+            # A seat named by its title only says which seat it is (docs/popolo.md).
+            self.problem(
+                f"{path}.person_id",
+                _("missing: a seat without a person needs its role, label or post"),
+            )
             return None
         committee = self._find(Committee, organization_id)[0] if organization_id else None
         if committee is None:
@@ -1288,14 +1243,13 @@ class _Importer:
         role_text = _text(record.get("role"))
         role = role_from_popolo(role_text) if role_text else Role.MEMBER
         title = _text(record.get("label"))
-        extra = {}
-        if role is None:
-            # A role the registry has no word for: a member, keeping the original label.
-            role, title = Role.MEMBER, title or role_text
-        if role_text and exported_role(role) != role_text:
-            extra["role"] = role_text  # given back as the file wrote it
-        if not record.get("label") and title:
-            extra["label"] = None  # the title came from the role: give back no label
+        extra: dict[str, Any] = {}
+        # A role the registry has no word for is a member's seat; the role as the file
+        # prints it ("Chairman", "Phó Trưởng ban") is kept as the seat's printed role.
+        role = role or Role.MEMBER
+        role_title = role_text if role_text and exported_role(role) != role_text else ""
+        if len(role_title) > 200:
+            self.problem(f"{path}.role", _("longer than %(max)d characters") % {"max": 200})
         position = None
         post_id = _ref(record.get("post_id"))
         if post_id:
@@ -1331,7 +1285,9 @@ class _Importer:
                 "end_date": end,
                 "end_precision": end_precision,
                 "end_reason": end_reason,
-                "title_at_appointment": title[:300],
+                "role_title": role_title,
+                # As the roster writer records it: the post's title when the file gives none.
+                "title_at_appointment": title or (position.title if position else ""),
                 "position": position,
                 "home_agency": home or (position.agency if position else None),
                 "on_behalf_of": on_behalf_of,

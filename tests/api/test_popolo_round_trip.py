@@ -227,6 +227,14 @@ def every_field() -> dict:
                 "end_date": "2022",
                 "end_reason": "dissolved",
             },
+            # A seat the decision names by its title only: no person_id (docs/popolo.md).
+            {
+                "id": "m-title",
+                "organization_id": "hdnd-ben-thanh",
+                "role": "Chủ tịch",
+                "label": "Chủ tịch HĐND phường Bến Thành",
+                "start_date": "2025-07",
+            },
             {
                 "id": "m-hieu-2",
                 "person_id": "p-hieu",
@@ -390,6 +398,10 @@ class TestWhatIsKept:
         assert Agency.objects.get(name="Sở Thông tin và Truyền thông").short_name == "Sở TT&TT"
         seat = Membership.objects.get(person__full_name="Nguyễn Văn Được")
         assert seat.area.name == "Đơn vị bầu cử số 1"
+        titled = Membership.objects.get(title_at_appointment="Chủ tịch HĐND phường Bến Thành")
+        assert titled.person is None
+        assert titled.is_title_only
+        assert (titled.role, titled.role_title) == ("head", "Chủ tịch")
         kept = PopoloExtras.objects.get(object_id=qh.pk, content_type__model="committee")
         assert kept.extras == {"srgb": "#aa0000"}
         assert len(kept.sources) == 2

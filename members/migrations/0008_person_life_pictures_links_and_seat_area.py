@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('areas', '0001_areas'),
-        ('members', '0006_partial_dates_quarter_and_half_year'),
+        ('members', '0007_seats_named_by_title_and_vacancies'),
     ]
 
     operations = [
