@@ -5,7 +5,7 @@ matched on its slug and written only when new or different."""
 
 from areas.models import Area
 from committees.models import Committee
-from members.services import save_validated
+from records.writes import save_validated
 
 REASON = "Demo data from the source articles"
 

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('areas', '0001_areas'),
-        ('members', '0007_seats_named_by_title_and_vacancies'),
+        ('members', '0009_seats_end_with_their_body'),
     ]
 
     operations = [
