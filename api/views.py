@@ -21,6 +21,7 @@ from rest_framework.viewsets import ReadOnlyModelViewSet
 from api import filters, serializers
 from api.models import ExternalIdentifier
 from api.popolo import popolo_document
+from areas.models import Area
 from committees import permissions
 from committees.models import Agency, Committee, LegalInstrument, Succession
 from mandates.models import Mandate, Target
@@ -109,7 +110,7 @@ class CommitteeViewSet(RegistryViewSet):
 
     def get_queryset(self):
         return (
-            Committee.objects.select_related("parent", "standing_agency")
+            Committee.objects.select_related("parent", "standing_agency", "jurisdiction_area")
             .prefetch_related(
                 Prefetch(
                     "successions_in", queryset=Succession.objects.select_related("predecessor")
@@ -197,7 +198,7 @@ class MembershipViewSet(RegistryViewSet):
     def get_queryset(self):
         return with_post_left(
             Membership.objects.select_related(
-                "person", "committee", "position", "home_agency", "on_behalf_of"
+                "person", "committee", "position", "home_agency", "on_behalf_of", "area"
             ).order_by("committee_id", "role_rank", "pk")  # the roster index serves this order
         )
 
@@ -224,6 +225,19 @@ class AgencyViewSet(RegistryViewSet):
 
     def get_queryset(self):
         return Agency.objects.select_related("parent").order_by("level", "name", "pk")
+
+
+class AreaViewSet(RegistryViewSet):
+    """Areas: the country, provinces and cities, districts, communes, constituencies. A body's
+    `jurisdiction_area` and a seat's `area` name them by slug."""
+
+    queryset = Area.objects.all()
+    serializer_class = serializers.AreaSerializer
+    filterset_class = filters.AreaFilter
+    lookup_field = "slug"
+
+    def get_queryset(self):
+        return Area.objects.select_related("parent").order_by("kind", "name", "pk")
 
 
 class DecisionViewSet(RegistryViewSet):
@@ -281,9 +295,11 @@ class TargetViewSet(RegistryViewSet):
 
 
 POPOLO_DESCRIPTION = (
-    "A Popolo JSON document (persons, organizations, memberships, posts, events). Extra "
-    "fields: registry_type, kind, level, standing_agency_id, declared_member_count, "
-    "actual_member_count, lineage, end_reason, home_agency_id, single_holder."
+    "A Popolo JSON document (persons, organizations, areas, memberships, posts, events). "
+    "Extra fields: registry_type, kind, level, standing_agency_id, declared_member_count, "
+    "actual_member_count, lineage, end_reason, home_agency_id, single_holder; fields an "
+    "imported file gave that the registry has no column for come back as given. Gender and "
+    "contact details only for readers."
 )
 
 

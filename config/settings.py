@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "axes",
     "committees",
+    "areas",
     "members",
     "mandates",
     "reports",

@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from areas.models import Area
 from committees import permissions
 from committees.models import Agency, Committee, LegalInstrument
 from committees.partial_dates import Precision
@@ -65,6 +66,7 @@ class SeatOpen:
     source_date: dt.date | None = None
     where: str = ""
     recorded_at: dt.datetime | None = None  # when the record was made (history), now by default
+    area: Area | None = None  # the area the seat stands for (a constituency)
 
 
 @dataclass
@@ -481,6 +483,7 @@ def _seat(change: SeatOpen) -> Membership:
         follows=change.follows,
         source=change.source,
         source_date=change.source_date,
+        area=change.area,
     )
     if change.recorded_at is not None:
         seat._history_date = change.recorded_at  # type: ignore[attr-defined]
@@ -489,7 +492,7 @@ def _seat(change: SeatOpen) -> Membership:
 
 _FOREIGN_KEYS = [
     "person", "committee", "position", "home_agency", "on_behalf_of", "appointed_by",
-    "ended_by", "follows",
+    "ended_by", "follows", "area",
 ]  # fmt: skip
 
 

@@ -322,7 +322,7 @@ def person_page(*, slug: str, day: dt.date) -> PersonPage:
     )
     memberships = list(
         Membership.objects.filter(person=person).select_related(
-            "committee", "position", "appointed_by", "ended_by"
+            "committee", "position", "appointed_by", "ended_by", "area"
         )
     )
     entries = [PersonEntry("post", h.start, h.end, h, h.active_on(day)) for h in holdings] + [
