@@ -636,7 +636,11 @@ class _Importer:
             )
             if found is not None:
                 matched[pid] = found
-        existing = Person.objects.in_bulk([pk for pk in matched.values() if isinstance(pk, int)])
+        existing = Person.objects.select_related("merged_into").in_bulk(
+            [pk for pk in matched.values() if isinstance(pk, int)]
+        )
+        # A record merged into another (members/person_merge.py) leads to the kept person.
+        existing = {pk: person.merged_into or person for pk, person in existing.items()}
         taken = set(Person.objects.values_list("slug", flat=True))
         new: list[Person] = []
         for path, pid, record in records:
