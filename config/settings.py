@@ -176,10 +176,19 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=not REDI
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_PREFETCH_MULTIPLIER = env_int("CELERY_WORKER_PREFETCH_MULTIPLIER", 1)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 600)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 2}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT * 2)
+}
+# Worker liveness (reports/liveness.py): each worker refreshes a Redis key every TTL/4 seconds;
+# beat runs the recovery every REPORTS_RECOVERY_INTERVAL seconds, and a report whose worker's
+# key has expired (or whose message is nowhere) is queued again: within TTL + interval + one
+# render of the worker dying, far under two minutes.
+REPORTS_WORKER_HEARTBEAT_TTL = env_int("REPORTS_WORKER_HEARTBEAT_TTL", 20)
+REPORTS_RECOVERY_INTERVAL = env_int("REPORTS_RECOVERY_INTERVAL", 15)
+REPORTS_QUEUED_GRACE = env_int("REPORTS_QUEUED_GRACE", 30)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A web request that queues a task must not hang when Redis is away: a few short tries, then
 # the error reaches the caller, which says the task could not be queued.
@@ -196,6 +205,12 @@ CELERY_BEAT_SCHEDULE = {
     "dispatch-due-reports": {
         "task": "reports.tasks.dispatch_due_reports",
         "schedule": 300.0,
+    },
+    "recover-orphaned-reports": {
+        "task": "reports.tasks.recover_orphaned_reports",
+        "schedule": float(REPORTS_RECOVERY_INTERVAL),
+        # A round that could not run in time is dropped; the next one does the same work.
+        "options": {"expires": REPORTS_RECOVERY_INTERVAL * 2},
     },
     "sweep-stuck-reports": {
         "task": "reports.tasks.sweep_stuck_reports",
