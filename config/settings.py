@@ -258,16 +258,24 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 MAX_REQUEST_BYTES = env_int("DJANGO_MAX_REQUEST_BYTES", 10 * 1024 * 1024)
 
-# Login throttling: 5 failures per user name and address, then 15 minutes of cool-off.
+# Login throttling: 5 failures per user name and address, then 15 minutes of cool-off; and
+# AXES_ADDRESS_FAILURE_LIMIT failures from one address whatever the user names (one password
+# tried across many accounts), then that address is locked for the same time.
 AXES_FAILURE_LIMIT = 5
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 20)
 AXES_COOLOFF_TIME = 0.25
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
+AXES_HANDLER = "config.throttling.RegistryAxesHandler"
 AXES_LOCKOUT_CALLABLE = "config.middleware.login_locked_out"
-# Behind N trusted proxies the client is the N-th address from the right of X-Forwarded-For
-# (entries further left are whatever the client sent); 0 means REMOTE_ADDR is the client.
-TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 1 if PRODUCTION else 0)
+# How many proxies in front of the app append to X-Forwarded-For (0: none, the app is reached
+# directly and the header is ignored; 1: one TLS proxy; 2: a load balancer and a proxy...).
+# The client is the N-th address from the right; entries further left are what the client sent.
+# (DJANGO_TRUSTED_PROXY_COUNT is read too, for deployments that set the older name.)
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", env_int("DJANGO_TRUSTED_PROXY_COUNT", 0))
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
 AXES_CLIENT_IP_CALLABLE = "config.middleware.client_ip"
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from committees import permissions
 from committees.models import Committee
+from config.middleware import client_ip
 from reports import selectors, services
 from reports.forms import GenerateReportForm
 from reports.models import Report
@@ -92,7 +93,7 @@ def report_download(request, pk: int):
     if path is None or not path.is_file():
         raise Http404
     services.report_download_log(
-        report=report, user=request.user, ip_address=request.META.get("REMOTE_ADDR")
+        report=report, user=request.user, ip_address=client_ip(request)
     )
     response = FileResponse(
         path.open("rb"),
