@@ -92,9 +92,7 @@ def report_download(request, pk: int):
     path = services.report_file(report) if report.is_ready else None
     if path is None or not path.is_file():
         raise Http404
-    services.report_download_log(
-        report=report, user=request.user, ip_address=client_ip(request)
-    )
+    services.report_download_log(report=report, user=request.user, ip_address=client_ip(request))
     response = FileResponse(
         path.open("rb"),
         as_attachment=True,
