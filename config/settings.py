@@ -189,6 +189,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 REPORTS_WORKER_HEARTBEAT_TTL = env_int("REPORTS_WORKER_HEARTBEAT_TTL", 20)
 REPORTS_RECOVERY_INTERVAL = env_int("REPORTS_RECOVERY_INTERVAL", 15)
 REPORTS_QUEUED_GRACE = env_int("REPORTS_QUEUED_GRACE", 30)
+# Renders one user may have queued in any hour (new, regenerated or retried reports; 0: no
+# limit). Administrators and the scheduler are not limited.
+REPORTS_REQUESTS_PER_HOUR = env_int("REPORTS_REQUESTS_PER_HOUR", 20)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A web request that queues a task must not hang when Redis is away: a few short tries, then
 # the error reaches the caller, which says the task could not be queued.

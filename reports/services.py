@@ -7,6 +7,7 @@ current task may render it, the status turns ready once, and the file lands by a
 import datetime as dt
 import hashlib
 import logging
+import math
 import os
 import tempfile
 import time
@@ -14,6 +15,7 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
@@ -86,6 +88,44 @@ def _enqueue(
     return report
 
 
+class ReportRateLimited(ValidationError):
+    """The user has asked for as many renders as the hour allows; nothing was changed."""
+
+
+# The history reasons of a request that queues a render (what the hourly limit counts).
+REQUEST_REASONS = ("Report requested", "Failed report tried again", "Report regenerated")
+
+
+def _check_request_rate(by: AbstractBaseUser | None) -> None:
+    """At most REPORTS_REQUESTS_PER_HOUR renders queued by one user in any hour (administrators,
+    who request in bulk from the admin, and the scheduler are not limited). The user's row is
+    locked so two requests at once cannot both take the last place."""
+    limit = settings.REPORTS_REQUESTS_PER_HOUR
+    if by is None or not by.is_authenticated or by.is_superuser or limit <= 0:
+        return
+    list(get_user_model().objects.select_for_update().filter(pk=by.pk).values_list("pk"))
+    now = timezone.now()
+    recent = Report.history.filter(
+        history_user_id=by.pk,
+        history_date__gt=now - dt.timedelta(hours=1),
+        history_change_reason__in=REQUEST_REASONS,
+    )
+    times = sorted(recent.values_list("history_date", flat=True))
+    if len(times) < limit:
+        return
+    # A place frees up when the oldest request that still counts is an hour old.
+    frees_at = times[len(times) - limit] + dt.timedelta(hours=1)
+    minutes = max(1, math.ceil((frees_at - now).total_seconds() / 60))
+    raise ReportRateLimited(
+        _(
+            "You have asked for %(count)s reports in the last hour, the most allowed. "
+            "Nothing was queued; try again in %(minutes)s minutes."
+        )
+        % {"count": len(times), "minutes": minutes},
+        code="rate_limited",
+    )
+
+
 def _check_language(language: str) -> None:
     if language not in dict(settings.LANGUAGES):
         raise ValidationError(_("Unknown report language: %(language)s.") % {"language": language})
@@ -102,7 +142,8 @@ def report_request(
     send: bool = True,
 ) -> Report:
     """The report of a scope and period: the existing one unless regeneration is asked (a failed
-    report is tried again); otherwise a new one, queued once the transaction commits."""
+    report is tried again); otherwise a new one, queued once the transaction commits. Each
+    request that queues a render counts toward the user's hourly limit (ReportRateLimited)."""
     _check_language(language)
     if by is not None and not permissions.can_download_reports(by, committee):
         raise PermissionDenied(_("You may not request this report."))
@@ -122,12 +163,15 @@ def report_request(
     except IntegrityError as exc:  # pragma: no cover - get_or_create already retries the read
         raise ValidationError(_("The report could not be created; try again.")) from exc
     if created:
+        _check_request_rate(by)
         return _enqueue(report, by=by, reason="Report requested", send=send)
     report = Report.objects.select_for_update(of=("self",)).get(pk=report.pk)
     if report.status == Report.Status.FAILED:
+        _check_request_rate(by)
         report.attempts = 0  # a fresh try: the sweeper counts its attempts from here
         return _enqueue(report, by=by, reason="Failed report tried again", send=send)
     if regenerate and report.status == Report.Status.READY:
+        _check_request_rate(by)
         report.generation += 1
         report.snapshot = None
         report.sha256 = ""

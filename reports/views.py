@@ -31,6 +31,7 @@ def report_list(request):
     permissions.require_reader(request.user)
     committees = _requestable_committees(request.user)
     form = GenerateReportForm(request.POST or None, committees=committees)
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         committee = form.cleaned_data["committee"]
         try:
@@ -43,6 +44,8 @@ def report_list(request):
             )
         except (ValidationError, PermissionDenied) as exc:
             form.add_error(None, exc.messages if hasattr(exc, "messages") else str(exc))
+            if isinstance(exc, services.ReportRateLimited):
+                status = 429
         else:
             # Where tasks run in-process (SQLite, no Redis) the report is already made by now:
             # say what the list will show, not the status it had when it was queued.
@@ -78,7 +81,7 @@ def report_list(request):
             "may_request_city": permissions.can_download_reports(request.user, None),
             "refresh": in_flight,
         },
-        status=400 if request.method == "POST" else 200,
+        status=status,
     )
 
 
