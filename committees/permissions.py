@@ -235,11 +235,14 @@ def can_change_person(user, person) -> bool:
     sits = person.memberships.filter(
         Q(end_date__isnull=True) | Q(end_date__gte=today), committee__in=editable
     ).exists()
-    return sits or Committee.objects.filter(
-        pk__in=editable,
-        pending_seat_changes__status="pending",
-        pending_seat_changes__new_holding__person=person,
-    ).exists()
+    return (
+        sits
+        or Committee.objects.filter(
+            pk__in=editable,
+            pending_seat_changes__status="pending",
+            pending_seat_changes__new_holding__person=person,
+        ).exists()
+    )
 
 
 def require_measurement_right(user, committee: Committee | None) -> None:
