@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "axes",
     "committees",
     "members",
+    "idempotency",
     "mandates",
     "reports",
     "portal",

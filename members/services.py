@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from committees import permissions
 from committees.models import Agency, Committee, LegalInstrument
 from committees.partial_dates import Precision
+from idempotency import services as idempotency
 from members.models import (
     Membership,
     PendingSeatChange,
@@ -22,6 +23,7 @@ from members.models import (
 )
 
 ONE_DAY = dt.timedelta(days=1)
+APPOINT = "membership_appoint"  # the operation a request key names (idempotency app)
 
 
 def _authorise_roster(by: AbstractBaseUser | None, committee: Committee) -> None:
@@ -86,9 +88,17 @@ def membership_appoint(
     by: AbstractBaseUser | None = None,
     source: str = "",
     source_date: dt.date | None = None,
+    request_key: str | None = None,
 ) -> Membership:
-    """Give a person a seat in a role on a committee (ex officio when a post is named)."""
+    """Give a person a seat in a role on a committee (ex officio when a post is named).
+    With `request_key`, a retry of the same request returns the seat the first one made."""
     _authorise_roster(by, committee)
+    # --- request key (idempotency app): a key already used returns its seat, writes nothing.
+    if request_key is not None:
+        earlier = idempotency.done(key=request_key, operation=APPOINT, model=Membership)
+        if earlier is not None:
+            return earlier
+    # ---
     _require_reason(reason)
     if committee.dissolved_on is not None and start is not None and start > committee.dissolved_on:
         raise ValidationError(_("The committee was dissolved before this start date."))
@@ -105,7 +115,12 @@ def membership_appoint(
         source=source,
         source_date=source_date,
     )
-    return save_validated(membership, by=by, reason=reason)
+    save_validated(membership, by=by, reason=reason)
+    # --- request key: stored in this same transaction as the seat, or neither is.
+    if request_key is not None:
+        idempotency.record(key=request_key, operation=APPOINT, instance=membership)
+    # ---
+    return membership
 
 
 @transaction.atomic
