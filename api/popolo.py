@@ -16,7 +16,7 @@ from django.db.models import Count, Q
 
 from api.models import POPOLO_ID_SCHEME, ExternalIdentifier, MembershipPeriod, PopoloEvent
 from committees.models import Agency, Committee, Succession
-from committees.partial_dates import Precision
+from committees.partial_dates import Precision, iso_partial
 from members.models import Membership, Person, Position, Role
 from members.selectors import memberships_active_on, today
 
@@ -47,14 +47,14 @@ REGISTRY_TYPE_AGENCY = "agency"
 
 
 def partial_iso(date: dt.date | None, precision: str | None) -> str | None:
-    """A partial date the Popolo way: "2022", "2022-03" or "2022-03-14" (None when unknown)."""
+    """A partial date the Popolo way: "2022", "2022-03" or "2022-03-14" (None when unknown).
+    Popolo dates have no quarters or half-years: those are written as their year, which is
+    true though less precise (a month would name the wrong period)."""
     if date is None:
         return None
-    if precision == Precision.YEAR:
+    if precision in (Precision.QUARTER, Precision.HALF):
         return f"{date.year:04d}"
-    if precision == Precision.MONTH:
-        return f"{date.year:04d}-{date.month:02d}"
-    return date.isoformat()
+    return iso_partial(date, precision)
 
 
 def source_entry(source: str) -> list[dict[str, str]]:

@@ -222,3 +222,30 @@ class TestEndsAtTheirLastDay:
         membership_appoint(
             committee=committee, person=PersonFactory(), start=dt.date(2022, 6, 1), reason="QĐ"
         )
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "last", "precision"),
+    [
+        ("2025-Q2", dt.date(2025, 4, 1), dt.date(2025, 6, 30), "quarter"),
+        ("Q2/2025", dt.date(2025, 4, 1), dt.date(2025, 6, 30), "quarter"),
+        ("Quý II/2025", dt.date(2025, 4, 1), dt.date(2025, 6, 30), "quarter"),
+        ("quý iv/2025", dt.date(2025, 10, 1), dt.date(2025, 12, 31), "quarter"),
+        ("2025-H1", dt.date(2025, 1, 1), dt.date(2025, 6, 30), "half"),
+        ("6 tháng cuối năm 2025", dt.date(2025, 7, 1), dt.date(2025, 12, 31), "half"),
+        ("01/11/2026", dt.date(2026, 11, 1), dt.date(2026, 11, 1), "day"),
+    ],
+)
+def test_it_reads_quarters_half_years_and_day_first_dates(text, first, last, precision):
+    date, read_precision = parse_partial_date(text)
+    assert (date, read_precision) == (first, precision)
+    assert PartialDate(date, read_precision).last_day() == last
+
+
+def test_it_shows_a_quarter_as_clerks_write_it_in_each_language():
+    with translation.override("vi"):
+        assert format_partial_date(dt.date(2025, 4, 1), "quarter") == "Quý II/2025"
+        assert format_partial_date(dt.date(2025, 7, 1), "half") == "6 tháng cuối năm 2025"
+    with translation.override("en"):
+        assert format_partial_date(dt.date(2025, 4, 1), "quarter") == "Q2/2025"
+        assert format_partial_date(dt.date(2025, 1, 1), "half") == "first half of 2025"
