@@ -183,6 +183,14 @@ def celery_worker(worker_factory, transactional_db):
     worker.stop()
 
 
+@pytest.fixture
+def beat(worker_factory, transactional_db):
+    """Celery beat for one test, stopped after it: no periodic task reaches a later test."""
+    started = worker_factory("beat", beat=True)
+    yield started
+    started.stop()
+
+
 def wait_for(report_id: int, statuses: set[str], timeout: float = 90) -> Report:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

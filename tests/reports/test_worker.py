@@ -133,11 +133,10 @@ def _recovered_at(report_id: int):
 
 
 def test_it_recovers_every_report_of_a_killed_worker_within_two_minutes(
-    worker_factory, transactional_db
+    worker_factory, beat, transactional_db
 ):
     """Beat and workers as in production; the test kills one worker outright and never calls
     the recovery or the sweeper itself."""
-    worker_factory("beat", beat=True)
     # The doomed worker holds four renders: one rendering (held in a long pause), three
     # received and waiting in it.
     doomed = worker_factory(
