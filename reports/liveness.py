@@ -28,6 +28,9 @@ HEARTBEAT_PREFIX = "registry:worker-alive:"
 HOLDER_PREFIX = "registry:task-holder:"
 RENDER_TASK = "reports.tasks.render_report"
 
+# The heartbeat runs as long as the worker process does: a warm shutdown may wait minutes for
+# a render to finish, and that render's worker must not look dead meanwhile. After the process
+# exits its key simply expires.
 _stop = threading.Event()
 _thread: threading.Thread | None = None
 
@@ -100,18 +103,6 @@ def _on_worker_ready(sender=None, **kwargs) -> None:
     )
     _thread.start()
     logger.info("Worker %s: heartbeat every %ss.", own, max(1, heartbeat_ttl() // 4))
-
-
-@signals.worker_shutdown.connect
-def _on_worker_shutdown(sender=None, **kwargs) -> None:
-    own = identity()
-    _stop.set()
-    if own is None:
-        return
-    try:
-        _client().delete(HEARTBEAT_PREFIX + own)
-    except Exception as exc:
-        logger.warning("Worker heartbeat not removed: %s", exc)
 
 
 @signals.task_received.connect
