@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "reports",
     "portal",
     "api",
+    "demo",
     "config",
 ]
 
