@@ -141,7 +141,7 @@ def popolo_document(
     )
 
     if committee is None:
-        persons = list(Person.objects.all())
+        persons = list(Person.objects.filter(merged_into__isnull=True))  # merged: no longer listed
         positions = list(Position.objects.all())
         events = list(PopoloEvent.objects.all())
     else:

@@ -4,7 +4,9 @@ from functools import cache, partial
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Prefetch, Q
+from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_vary_headers, set_response_etag
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.types import OpenApiTypes
@@ -167,7 +169,21 @@ class PersonViewSet(RegistryViewSet):
     with_identifiers = True
 
     def get_queryset(self):
-        return Person.objects.order_by("full_name", "pk")
+        # A person merged into another is no longer listed; its address leads to the kept one.
+        return Person.objects.filter(merged_into__isnull=True).order_by("full_name", "pk")
+
+    def retrieve(self, request, *args, **kwargs):
+        slug = kwargs[self.lookup_field]
+        merged = (
+            Person.objects.filter(slug=slug, merged_into__isnull=False)
+            .values_list("merged_into__slug", flat=True)
+            .first()
+        )
+        if merged is not None:
+            url = reverse("api:person-detail", args=[merged])
+            query = request.META.get("QUERY_STRING", "")
+            return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
+        return super().retrieve(request, *args, **kwargs)
 
 
 class MembershipViewSet(RegistryViewSet):

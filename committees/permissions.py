@@ -222,6 +222,8 @@ def can_change_person(user, person) -> bool:
     (`person` None or unsaved) is open to every secretariat."""
     if not _user_ok(user):
         return False
+    if person is not None and getattr(person, "merged_into_id", None) is not None:
+        return False  # a merged record stays as it was: the kept person is the one to correct
     if user.is_superuser:
         return True
     if not can_manage_any_roster(user):
@@ -253,6 +255,16 @@ def require_measurement_right(user, committee: Committee | None) -> None:
 def require_administrator(user) -> None:
     if not is_administrator(user):
         raise PermissionDenied("Only an administrator may do this.")
+
+
+def can_merge_people(user) -> bool:
+    """Merging two person records moves seats on every committee: administrators only."""
+    return is_administrator(user)
+
+
+def require_merge_right(user) -> None:
+    if not can_merge_people(user):
+        raise PermissionDenied("Only an administrator may merge people.")
 
 
 def secretariat_users(committee: Committee):

@@ -46,6 +46,17 @@ class Person(Sourced):
         _("other names"), default=list, blank=True, help_text=_("A list of other names.")
     )
     search_key = models.CharField(_("search key"), max_length=600, editable=False, db_index=True)
+    # A record found to be the same official as another: kept (with its history) so old links
+    # lead to the kept person, but no longer listed or searched (members/person_merge.py).
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="merged_people",
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -351,6 +351,15 @@ class _Plan:
             )
         for fill in self.fills_in_place:
             seat = fill.membership
+            if fill.person.merged_into_id is not None:
+                self.problems.append(
+                    Problem(
+                        fill.where,
+                        _("%(person)s was merged into another record; seat that person instead.")
+                        % {"person": fill.person},
+                    )
+                )
+                continue
             committee = self.committees[seat.committee_id]
             # The seat is already in the index with its new holder: check that holder against
             # the body's other seats by taking it out and putting it back.
@@ -403,6 +412,15 @@ class _Plan:
                 continue
             if message := self._life(committee, change.start, change.end):
                 self.problems.append(Problem(change.where, message))
+                continue
+            if change.person is not None and change.person.merged_into_id is not None:
+                self.problems.append(
+                    Problem(
+                        change.where,
+                        _("%(person)s was merged into another record; seat that person instead.")
+                        % {"person": change.person},
+                    )
+                )
                 continue
             holder = _name(change.person, change.title or str(_("name not known")))
             term = Term(

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from committees import permissions
 from members.selectors import today
@@ -72,6 +72,8 @@ def committee_detail(request, slug):
 @reader_required
 def person_detail(request, slug):
     data = selectors.person_page(slug=slug, day=today())
+    if data.merged_into is not None:
+        return redirect(data.merged_into, permanent=True)  # a record merged into another
     return render(request, "portal/person_detail.html", {"page": data, "person": data.person})
 
 
