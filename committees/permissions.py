@@ -9,6 +9,7 @@ and its support groups' rosters), administrators (superusers: everything).
 from django.contrib.auth.models import AnonymousUser, Group, Permission
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from committees.models import (
     Committee,
@@ -226,8 +227,12 @@ def can_manage_any_roster(user) -> bool:
 
 
 def can_change_person(user, person) -> bool:
-    """A secretariat may correct a person who sits (or sat) only on committees it keeps,
-    or who has no seat yet; a person seated elsewhere is corrected by an administrator."""
+    """A secretariat may correct a person who sits, or has a pending seat, on a committee it
+    keeps (a current seat, a seat starting later, or an open ex officio change naming the
+    person as the post's new holder), and who has never sat on a committee it does not keep.
+    A person with no seat yet (even one the secretariat has just added), one who only sat in
+    the past, or one seated elsewhere is corrected by an administrator. Adding a person
+    (`person` None or unsaved) is open to every secretariat."""
     if not _user_ok(user):
         return False
     if person is not None and getattr(person, "merged_into_id", None) is not None:
@@ -239,7 +244,20 @@ def can_change_person(user, person) -> bool:
     if person is None or person.pk is None:
         return True
     editable = committees_roster_editable_by(user).values("pk")
-    return not person.memberships.exclude(committee__in=editable).exists()
+    if person.memberships.exclude(committee__in=editable).exists():
+        return False
+    today = timezone.localdate()
+    sits = person.memberships.filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=today), committee__in=editable
+    ).exists()
+    return (
+        sits
+        or Committee.objects.filter(
+            pk__in=editable,
+            pending_seat_changes__status="pending",
+            pending_seat_changes__new_holding__person=person,
+        ).exists()
+    )
 
 
 def require_measurement_right(user, committee: Committee | None) -> None:

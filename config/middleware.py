@@ -3,6 +3,7 @@
 Both answers are plain: no template, no session, no query, so they work when nothing else does.
 """
 
+import ipaddress
 import logging
 import sys
 
@@ -126,28 +127,49 @@ def _megabytes(size: int) -> str:
 def login_locked_out(request: HttpRequest, original_response=None, credentials=None):
     """AXES_LOCKOUT_CALLABLE: the lockout said plainly, in the user's language."""
     minutes = round(settings.AXES_COOLOFF_TIME * 60)
-    response = _plain(
-        request,
-        _(
+    if getattr(request, "registry_address_locked", False):
+        text = _(
+            "Too many failed log-ins from your address, whatever the user name. "
+            "Log-in from this address is locked for %(minutes)s minutes; try again later "
+            "or ask an administrator."
+        )
+    else:
+        text = _(
             "Too many failed log-ins for this user name from your address. "
             "Log-in is locked for %(minutes)s minutes; try again later or ask an administrator."
         )
-        % {"minutes": minutes},
-        429,
-    )
+    response = _plain(request, text % {"minutes": minutes}, 429)
     response["Retry-After"] = str(minutes * 60)
     return response
 
 
+def _valid_address(value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
+
+
 def client_ip(request: HttpRequest) -> str | None:
-    """The client's address as the trusted proxies saw it (AXES_CLIENT_IP_CALLABLE)."""
+    """The client's address, as the trusted proxies in front saw it (AXES_CLIENT_IP_CALLABLE,
+    also what a report download records).
+
+    Each of the TRUSTED_PROXY_COUNT proxies appends the address it received the request from
+    to X-Forwarded-For, so the client is the N-th entry from the right; anything further left
+    is whatever the client sent and is ignored. With 0 proxies the header is ignored entirely
+    and REMOTE_ADDR is the client. A header shorter than N (the request skipped an outer proxy)
+    gives its leftmost entry, which a trusted proxy still wrote."""
+    remote = _valid_address(request.META.get("REMOTE_ADDR"))
     hops = settings.TRUSTED_PROXY_COUNT
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if hops > 0 and forwarded:
-        addresses = [part.strip() for part in forwarded.split(",") if part.strip()]
-        if len(addresses) >= hops:
-            return addresses[-hops]
-    return request.META.get("REMOTE_ADDR")
+    if hops <= 0:
+        return remote
+    entries = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    entries = [entry for entry in entries if entry]
+    if not entries:
+        return remote
+    return _valid_address(entries[-min(hops, len(entries))]) or remote
 
 
 class VietnameseFirstLocaleMiddleware(LocaleMiddleware):

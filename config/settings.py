@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "committees",
     "areas",
     "members",
+    "idempotency",
     "mandates",
     "reports",
     "notifications",
@@ -181,10 +182,22 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=not REDI
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_PREFETCH_MULTIPLIER = env_int("CELERY_WORKER_PREFETCH_MULTIPLIER", 1)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 600)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 2}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT * 2)
+}
+# Worker liveness (reports/liveness.py): each worker refreshes a Redis key every TTL/4 seconds;
+# beat runs the recovery every REPORTS_RECOVERY_INTERVAL seconds, and a report whose worker's
+# key has expired (or whose message is nowhere) is queued again: within TTL + interval + one
+# render of the worker dying, far under two minutes.
+REPORTS_WORKER_HEARTBEAT_TTL = env_int("REPORTS_WORKER_HEARTBEAT_TTL", 20)
+REPORTS_RECOVERY_INTERVAL = env_int("REPORTS_RECOVERY_INTERVAL", 15)
+REPORTS_QUEUED_GRACE = env_int("REPORTS_QUEUED_GRACE", 30)
+# Renders one user may have queued in any hour (new, regenerated or retried reports; 0: no
+# limit). Administrators and the scheduler are not limited.
+REPORTS_REQUESTS_PER_HOUR = env_int("REPORTS_REQUESTS_PER_HOUR", 20)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A web request that queues a task must not hang when Redis is away: a few short tries, then
 # the error reaches the caller, which says the task could not be queued.
@@ -201,6 +214,12 @@ CELERY_BEAT_SCHEDULE = {
     "dispatch-due-reports": {
         "task": "reports.tasks.dispatch_due_reports",
         "schedule": 300.0,
+    },
+    "recover-orphaned-reports": {
+        "task": "reports.tasks.recover_orphaned_reports",
+        "schedule": float(REPORTS_RECOVERY_INTERVAL),
+        # A round that could not run in time is dropped; the next one does the same work.
+        "options": {"expires": REPORTS_RECOVERY_INTERVAL * 2},
     },
     "sweep-stuck-reports": {
         "task": "reports.tasks.sweep_stuck_reports",
@@ -279,16 +298,24 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 MAX_REQUEST_BYTES = env_int("DJANGO_MAX_REQUEST_BYTES", 10 * 1024 * 1024)
 
-# Login throttling: 5 failures per user name and address, then 15 minutes of cool-off.
+# Login throttling: 5 failures per user name and address, then 15 minutes of cool-off; and
+# AXES_ADDRESS_FAILURE_LIMIT failures from one address whatever the user names (one password
+# tried across many accounts), then that address is locked for the same time.
 AXES_FAILURE_LIMIT = 5
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 20)
 AXES_COOLOFF_TIME = 0.25
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
+AXES_HANDLER = "config.throttling.RegistryAxesHandler"
 AXES_LOCKOUT_CALLABLE = "config.middleware.login_locked_out"
-# Behind N trusted proxies the client is the N-th address from the right of X-Forwarded-For
-# (entries further left are whatever the client sent); 0 means REMOTE_ADDR is the client.
-TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 1 if PRODUCTION else 0)
+# How many proxies in front of the app append to X-Forwarded-For (0: none, the app is reached
+# directly and the header is ignored; 1: one TLS proxy; 2: a load balancer and a proxy...).
+# The client is the N-th address from the right; entries further left are what the client sent.
+# (DJANGO_TRUSTED_PROXY_COUNT is read too, for deployments that set the older name.)
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", env_int("DJANGO_TRUSTED_PROXY_COUNT", 0))
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
 AXES_CLIENT_IP_CALLABLE = "config.middleware.client_ip"
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from committees import permissions
 from committees.models import Agency, Committee, LegalInstrument, Succession
 from committees.partial_dates import PartialDate, Precision
+from idempotency import services as idempotency
 from members.models import (
     Membership,
     PendingSeatChange,
@@ -36,6 +37,7 @@ from members.roster_writer import (
 from records.writes import history_user, require_reason, save_validated, stamp_history
 
 ONE_DAY = dt.timedelta(days=1)
+APPOINT = "membership_appoint"  # the operation a request key names (idempotency app)
 
 __all__ = [
     "CORRECTABLE_FIELDS",
@@ -79,31 +81,41 @@ def membership_appoint(
     by: AbstractBaseUser | None = None,
     source: str = "",
     source_date: dt.date | None = None,
+    request_key: str | None = None,
 ) -> Membership:
     """Give a person a seat in a role on a committee (ex officio when a post is named), or
-    record a seat the decision names only by its title (`person=None`, a title or a post)."""
+    record a seat the decision names only by its title (`person=None`, a title or a post).
+    With `request_key`, a retry of the same request returns the seat the first one made."""
     _authorise_roster(by, committee)
-    result = roster_apply(
-        [
-            SeatOpen(
-                committee=committee,
-                person=person,
-                role=role,
-                role_title=role_title,
-                start=start,
-                start_precision=start_precision,
-                position=position,
-                title=title,
-                home_agency=home_agency,
-                on_behalf_of=on_behalf_of,
-                decision=decision,
-                source=source,
-                source_date=source_date,
-            )
-        ],
-        reason=reason,
-        by=by,
-    )
+    # --- request key (idempotency app): checked and stored in the seat's own transaction.
+    with transaction.atomic():
+        if request_key is not None:
+            earlier = idempotency.done(key=request_key, operation=APPOINT, model=Membership)
+            if earlier is not None:
+                return earlier
+        result = roster_apply(
+            [
+                SeatOpen(
+                    committee=committee,
+                    person=person,
+                    role=role,
+                    role_title=role_title,
+                    start=start,
+                    start_precision=start_precision,
+                    position=position,
+                    title=title,
+                    home_agency=home_agency,
+                    on_behalf_of=on_behalf_of,
+                    decision=decision,
+                    source=source,
+                    source_date=source_date,
+                )
+            ],
+            reason=reason,
+            by=by,
+        )
+        if request_key is not None:
+            idempotency.record(key=request_key, operation=APPOINT, instance=result.opened[0])
     return result.opened[0]
 
 

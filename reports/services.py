@@ -7,14 +7,15 @@ current task may render it, the status turns ready once, and the file lands by a
 import datetime as dt
 import hashlib
 import logging
+import math
 import os
-import socket
 import tempfile
 import time
 import uuid
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
@@ -26,7 +27,7 @@ from kombu.exceptions import KombuError
 from committees import permissions
 from committees.models import Committee
 from records.writes import stamp_history
-from reports import selectors
+from reports import liveness, selectors
 from reports.models import Report, ReportDownload, ReportKind, ReportSchedule
 from reports.periods import Period, period_containing
 from reports.rendering import render_report_html
@@ -38,6 +39,10 @@ TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 MAX_ATTEMPTS = 3
 DISPATCH_BATCH = 500
 TEST_PAUSE_ENV = "REPORTS_TEST_RENDER_PAUSE"
+# On Redis a lower number is served first: beat's maintenance tasks (no priority, so 0) go
+# ahead of renders, and a render recovered from a dead worker goes ahead of fresh ones.
+RENDER_PRIORITY = 6
+RECOVERED_PRIORITY = 3
 
 
 def _save(instance, *, by: AbstractBaseUser | None = None, reason: str, update_fields=None):
@@ -48,10 +53,16 @@ def _save(instance, *, by: AbstractBaseUser | None = None, reason: str, update_f
 
 
 def _enqueue(
-    report: Report, *, by: AbstractBaseUser | None, reason: str, send: bool = True
+    report: Report,
+    *,
+    by: AbstractBaseUser | None,
+    reason: str,
+    send: bool = True,
+    priority: int = RENDER_PRIORITY,
 ) -> Report:
     """Queue a render under a fresh task id; the message leaves only once the row is committed
-    (`send=False`: the caller renders it in-process with that task id)."""
+    (`send=False`: the caller renders it in-process with that task id). Any older message of the
+    report is stale from then on: the render it starts does nothing (see _claim and _finish)."""
     from reports.tasks import render_report
 
     report.status = Report.Status.QUEUED
@@ -67,7 +78,7 @@ def _enqueue(
         # The row is committed either way; when the broker is down the sweeper queues it again
         # later, and the caller can tell the user now (report.queue_error).
         try:
-            render_report.apply_async(args=[report_id], task_id=task_id)
+            render_report.apply_async(args=[report_id], task_id=task_id, priority=priority)
         except (KombuError, OSError) as exc:
             logger.warning("Report %s saved but not queued: %s", report_id, exc)
             report.queue_error = True
@@ -75,6 +86,44 @@ def _enqueue(
     report.queue_error = False
     transaction.on_commit(send_message)
     return report
+
+
+class ReportRateLimited(ValidationError):
+    """The user has asked for as many renders as the hour allows; nothing was changed."""
+
+
+# The history reasons of a request that queues a render (what the hourly limit counts).
+REQUEST_REASONS = ("Report requested", "Failed report tried again", "Report regenerated")
+
+
+def _check_request_rate(by: AbstractBaseUser | None) -> None:
+    """At most REPORTS_REQUESTS_PER_HOUR renders queued by one user in any hour (administrators,
+    who request in bulk from the admin, and the scheduler are not limited). The user's row is
+    locked so two requests at once cannot both take the last place."""
+    limit = settings.REPORTS_REQUESTS_PER_HOUR
+    if by is None or not by.is_authenticated or by.is_superuser or limit <= 0:
+        return
+    list(get_user_model().objects.select_for_update().filter(pk=by.pk).values_list("pk"))
+    now = timezone.now()
+    recent = Report.history.filter(
+        history_user_id=by.pk,
+        history_date__gt=now - dt.timedelta(hours=1),
+        history_change_reason__in=REQUEST_REASONS,
+    )
+    times = sorted(recent.values_list("history_date", flat=True))
+    if len(times) < limit:
+        return
+    # A place frees up when the oldest request that still counts is an hour old.
+    frees_at = times[len(times) - limit] + dt.timedelta(hours=1)
+    minutes = max(1, math.ceil((frees_at - now).total_seconds() / 60))
+    raise ReportRateLimited(
+        _(
+            "You have asked for %(count)s reports in the last hour, the most allowed. "
+            "Nothing was queued; try again in %(minutes)s minutes."
+        )
+        % {"count": len(times), "minutes": minutes},
+        code="rate_limited",
+    )
 
 
 def _check_language(language: str) -> None:
@@ -93,7 +142,8 @@ def report_request(
     send: bool = True,
 ) -> Report:
     """The report of a scope and period: the existing one unless regeneration is asked (a failed
-    report is tried again); otherwise a new one, queued once the transaction commits."""
+    report is tried again); otherwise a new one, queued once the transaction commits. Each
+    request that queues a render counts toward the user's hourly limit (ReportRateLimited)."""
     _check_language(language)
     if by is not None and not permissions.can_download_reports(by, committee):
         raise PermissionDenied(_("You may not request this report."))
@@ -113,12 +163,15 @@ def report_request(
     except IntegrityError as exc:  # pragma: no cover - get_or_create already retries the read
         raise ValidationError(_("The report could not be created; try again.")) from exc
     if created:
+        _check_request_rate(by)
         return _enqueue(report, by=by, reason="Report requested", send=send)
     report = Report.objects.select_for_update(of=("self",)).get(pk=report.pk)
     if report.status == Report.Status.FAILED:
+        _check_request_rate(by)
         report.attempts = 0  # a fresh try: the sweeper counts its attempts from here
         return _enqueue(report, by=by, reason="Failed report tried again", send=send)
     if regenerate and report.status == Report.Status.READY:
+        _check_request_rate(by)
         report.generation += 1
         report.snapshot = None
         report.sha256 = ""
@@ -154,7 +207,7 @@ def _claim(report_id: int, task_id: str | None) -> Report | None:
         report.status = Report.Status.RUNNING
         report.started_at = timezone.now()
         report.attempts += 1
-        report.worker = f"{socket.gethostname()}:{os.getpid()}"
+        report.worker = liveness.worker_label()
         return _save(report, reason=f"Render started (attempt {report.attempts})")
 
 
@@ -362,6 +415,91 @@ def sweep_stuck_reports(
                 _enqueue(report, by=None, reason="Swept: queued again")
             swept.append(report.pk)
     return swept
+
+
+def _orphans(*, now: dt.datetime) -> list[tuple[int, str]]:
+    """(report id, task id) of the queued or running reports no live worker will finish.
+
+    Running: the worker that claimed it has no fresh heartbeat. Queued (for longer than the
+    grace, so a message on its way is not mistaken): its message is neither waiting in the
+    broker's queue nor held by a live worker (held by a dead one, or lost with a broker restart
+    or never sent while the broker was away). Raises when Redis cannot be read."""
+    grace = dt.timedelta(seconds=settings.REPORTS_QUEUED_GRACE)
+    running = list(
+        Report.objects.filter(status=Report.Status.RUNNING).values_list("pk", "task_id", "worker")
+    )
+    queued = list(
+        Report.objects.filter(
+            Q(queued_at__lt=now - grace) | Q(queued_at__isnull=True),
+            status=Report.Status.QUEUED,
+        ).values_list("pk", "task_id")
+    )
+    claimed_by = {pk: liveness.identity_of(worker) for pk, _task, worker in running}
+    # The queue first, then the holders: a message taken from the queue in between is then
+    # seen held (a worker records it as it receives it), not lost.
+    waiting = liveness.queued_task_ids(settings.CELERY_TASK_DEFAULT_QUEUE) if queued else set()
+    held_by = liveness.holders([task_id for _pk, task_id in queued if task_id])
+    alive = liveness.live({own for own in (*claimed_by.values(), *held_by.values()) if own})
+    orphans = [
+        (pk, task_id)
+        for pk, task_id, _worker in running
+        if claimed_by[pk] is not None and claimed_by[pk] not in alive
+    ]
+    orphans += [
+        (pk, task_id)
+        for pk, task_id in queued
+        if task_id not in waiting and held_by.get(task_id) not in alive
+    ]
+    return orphans
+
+
+def recover_orphaned_reports(*, now: dt.datetime | None = None) -> list[int]:
+    """Queue again, ahead of fresh renders, the reports whose worker died or whose message was
+    lost (run by beat every REPORTS_RECOVERY_INTERVAL seconds); a report already rendered
+    MAX_ATTEMPTS times fails instead. The old message, if it ever comes back, does nothing."""
+    now = now or timezone.now()
+    try:
+        candidates = _orphans(now=now)
+    except Exception as exc:  # Redis away: liveness cannot be judged this round
+        logger.warning("Report recovery skipped: %s", exc)
+        return []
+    recovered: list[int] = []
+    for report_id, task_id in candidates:
+        with transaction.atomic():
+            # Only if nothing moved since it was judged (same status, same task).
+            report = (
+                Report.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(
+                    pk=report_id,
+                    task_id=task_id,
+                    status__in=[Report.Status.QUEUED, Report.Status.RUNNING],
+                )
+                .first()
+            )
+            if report is None:
+                continue
+            if report.attempts >= MAX_ATTEMPTS:
+                report.status = Report.Status.FAILED
+                report.error_message = _("Gave up after %(count)s attempts.") % {
+                    "count": report.attempts
+                }
+                report.finished_at = now
+                _save(report, reason="Recovered: too many attempts")
+            else:
+                logger.warning(
+                    "Report %s (%s, worker %s) recovered: queued again.",
+                    report.pk,
+                    report.status,
+                    report.worker or "-",
+                )
+                _enqueue(
+                    report,
+                    by=None,
+                    reason="Recovered: its worker stopped or its message was lost",
+                    priority=RECOVERED_PRIORITY,
+                )
+            recovered.append(report.pk)
+    return recovered
 
 
 @transaction.atomic

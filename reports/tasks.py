@@ -32,3 +32,8 @@ def dispatch_due_reports() -> int:
 @shared_task(name="reports.tasks.sweep_stuck_reports")
 def sweep_stuck_reports() -> int:
     return len(services.sweep_stuck_reports())
+
+
+@shared_task(name="reports.tasks.recover_orphaned_reports")
+def recover_orphaned_reports() -> int:
+    return len(services.recover_orphaned_reports())

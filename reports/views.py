@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from committees import permissions
 from committees.models import Committee
+from config.middleware import client_ip
 from reports import selectors, services
 from reports.forms import GenerateReportForm
 from reports.models import Report
@@ -30,6 +31,7 @@ def report_list(request):
     permissions.require_reader(request.user)
     committees = _requestable_committees(request.user)
     form = GenerateReportForm(request.POST or None, committees=committees)
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         committee = form.cleaned_data["committee"]
         try:
@@ -42,6 +44,8 @@ def report_list(request):
             )
         except (ValidationError, PermissionDenied) as exc:
             form.add_error(None, exc.messages if hasattr(exc, "messages") else str(exc))
+            if isinstance(exc, services.ReportRateLimited):
+                status = 429
         else:
             # Where tasks run in-process (SQLite, no Redis) the report is already made by now:
             # say what the list will show, not the status it had when it was queued.
@@ -77,7 +81,7 @@ def report_list(request):
             "may_request_city": permissions.can_download_reports(request.user, None),
             "refresh": in_flight,
         },
-        status=400 if request.method == "POST" else 200,
+        status=status,
     )
 
 
@@ -91,9 +95,7 @@ def report_download(request, pk: int):
     path = services.report_file(report) if report.is_ready else None
     if path is None or not path.is_file():
         raise Http404
-    services.report_download_log(
-        report=report, user=request.user, ip_address=request.META.get("REMOTE_ADDR")
-    )
+    services.report_download_log(report=report, user=request.user, ip_address=client_ip(request))
     response = FileResponse(
         path.open("rb"),
         as_attachment=True,

@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from committees import permissions
 from committees.models import Committee
@@ -252,6 +253,137 @@ def test_a_secretariat_keeps_its_support_groups(secretariat_a, committee_a, comm
     assert permissions.can_manage_roster(secretariat_a, group_a)
     assert not permissions.can_manage_roster(secretariat_a, group_b)
     assert set(permissions.committees_roster_editable_by(secretariat_a)) == {committee_a, group_a}
+
+
+# --- Who may correct a person: six kinds of user by the person's standing on committee A or B
+# (or on none), every cell asserted through the permission module and through the admin. ---
+
+PERSON_STANDINGS = ["sits", "future", "pending", "sat", "declined"]
+PERSON_CELLS = [
+    *[(p, s, c) for p in PERSONAS for s in PERSON_STANDINGS for c in COMMITTEES],
+    *[(p, s, None) for p in PERSONAS for s in ("unseated", "added_by_other", "both")],
+]
+# A secretariat corrects the people who sit, or have a pending seat, on its own committees.
+EDITABLE_STANDINGS = {"sits", "future", "pending"}
+
+
+def may_change_person(persona: str, standing: str, key: str | None) -> bool:
+    if persona == "superuser":
+        return True
+    return (
+        persona in ("secretariat_a", "secretariat_b")
+        and key == persona[-1]
+        and standing in EDITABLE_STANDINGS
+    )
+
+
+@pytest.fixture
+def person_in(request, groups, committee_a, committee_b):
+    """A person standing in the given way on committee `key` (or on none)."""
+    from members.models import PendingSeatChange
+    from tests.factories import HoldingFactory, MembershipFactory, PositionFactory
+
+    committees = {"a": committee_a, "b": committee_b}
+    today = dt.date.today()
+
+    def make(standing: str, key: str | None):
+        person = PersonFactory(full_name="Lê Thị Hồng Nhung")
+        committee = committees.get(key)
+        if standing == "sits":
+            MembershipFactory(person=person, committee=committee, start_date=D(2022, 1, 1))
+        elif standing == "future":
+            MembershipFactory(
+                person=person, committee=committee, start_date=today + dt.timedelta(days=30)
+            )
+        elif standing == "sat":
+            MembershipFactory(
+                person=person,
+                committee=committee,
+                start_date=D(2020, 1, 1),
+                end_date=D(2023, 1, 1),
+                end_reason=Membership.EndReason.TERM_ENDED,
+            )
+        elif standing in ("pending", "declined"):
+            post = PositionFactory(title="Giám đốc Sở Nội vụ")
+            seat = MembershipFactory(committee=committee, position=post, start_date=D(2022, 1, 1))
+            PendingSeatChange.objects.create(
+                committee=committee,
+                membership=seat,
+                position=post,
+                new_holding=HoldingFactory(person=person, position=post, start_date=D(2024, 1, 1)),
+                status=standing if standing == "declined" else "pending",
+                decided_at=timezone.now() if standing == "declined" else None,
+            )
+        elif standing == "added_by_other":
+            # Just added through the admin by another secretariat, no seat yet.
+            other = UserFactory(username="thuky.khac")
+            permissions.grant_secretariat(other, committee_a)
+            person._history_user = other
+            person.save()
+        elif standing == "both":
+            for each in committees.values():
+                MembershipFactory(person=person, committee=each, start_date=D(2022, 1, 1))
+        return person
+
+    return make
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("persona", "standing", "key"), PERSON_CELLS)
+def test_person_change_permission(request, person_in, persona, standing, key):
+    person = person_in(standing, key)
+    user = persona_user(request, persona)
+    assert permissions.can_change_person(user, person) is may_change_person(persona, standing, key)
+
+
+def _post_person_change(client, person):
+    data = {
+        "full_name": "Lê Thị Hồng Nhung (đã sửa)",
+        "rank": person.rank,
+        "gender": person.gender,
+        "slug": person.slug,
+        "other_names": "[]",
+        "source": "",
+        "source_date": "",
+    }
+    for prefix in ("holdings", "memberships"):
+        total = getattr(person, prefix).count()
+        data.update(
+            {
+                f"{prefix}-TOTAL_FORMS": total,
+                f"{prefix}-INITIAL_FORMS": total,
+                f"{prefix}-MIN_NUM_FORMS": 0,
+                f"{prefix}-MAX_NUM_FORMS": 0,
+            }
+        )
+        for index, row in enumerate(getattr(person, prefix).order_by("pk")):
+            data[f"{prefix}-{index}-id"] = row.pk
+            data[f"{prefix}-{index}-person"] = person.pk
+    return client.post(f"/admin/members/person/{person.pk}/change/", data)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("persona", "standing", "key"), PERSON_CELLS)
+def test_person_change_in_the_admin(request, client, person_in, persona, standing, key):
+    from members.models import Person
+
+    person = person_in(standing, key)
+    if persona != "anonymous":
+        client.force_login(persona_user(request, persona))
+    response = _post_person_change(client, person)
+    changed = Person.objects.get(pk=person.pk).full_name.endswith("(đã sửa)")
+    if may_change_person(persona, standing, key):
+        assert response.status_code == 302, getattr(response, "context", None) and (
+            response.context.get("errors")
+        )
+        assert changed
+    else:
+        assert not changed
+        if persona in ("anonymous", "leader"):
+            assert response.status_code == 302
+            assert "/admin/login/" in response["Location"]
+        else:
+            assert response.status_code == 403
 
 
 # --- Merging two records of one person: administrators only, whichever committees they sit on.

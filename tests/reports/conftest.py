@@ -48,6 +48,24 @@ class Worker:
         self.extra_env = extra_env or {}
         self.process: subprocess.Popen | None = None
 
+    ready_marker = b" ready."
+
+    def command(self) -> list[str]:
+        return [
+            str(Path(sys.executable).with_name("celery")),
+            "-A",
+            "config",
+            "worker",
+            "--pool=prefork",
+            "--concurrency=1",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            f"--hostname={self.name}@%h",
+            f"--queues={settings.CELERY_TASK_DEFAULT_QUEUE}",
+        ]
+
     def start(self) -> "Worker":
         env = {
             **os.environ,
@@ -63,20 +81,7 @@ class Worker:
         self.log = self.log_path.open("ab")
         start = self.log_path.stat().st_size
         self.process = subprocess.Popen(
-            [
-                str(Path(sys.executable).with_name("celery")),
-                "-A",
-                "config",
-                "worker",
-                "--pool=prefork",
-                "--concurrency=1",
-                "--loglevel=INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                f"--hostname={self.name}@%h",
-                f"--queues={settings.CELERY_TASK_DEFAULT_QUEUE}",
-            ],
+            self.command(),
             cwd=settings.BASE_DIR,
             env=env,
             stdout=self.log,
@@ -89,7 +94,7 @@ class Worker:
                 raise RuntimeError(f"The Celery worker exited:\n{self.output()}")
             with self.log_path.open("rb") as handle:
                 handle.seek(start)
-                if b" ready." in handle.read():
+                if self.ready_marker in handle.read():
                     return self
             time.sleep(0.2)
         self.stop()
@@ -122,6 +127,23 @@ class Worker:
         self.process = None
 
 
+class Beat(Worker):
+    """`celery -A config beat` with the production schedule, its state file in a temporary
+    directory: the periodic tasks (dispatch, recovery, sweep) go out as they would in service."""
+
+    ready_marker = b"beat: Starting..."
+
+    def command(self) -> list[str]:
+        return [
+            str(Path(sys.executable).with_name("celery")),
+            "-A",
+            "config",
+            "beat",
+            "--loglevel=INFO",
+            f"--schedule={self.log_path.with_suffix('.schedule')}",
+        ]
+
+
 def purge_queue() -> None:
     from config.celery_app import app
 
@@ -130,7 +152,8 @@ def purge_queue() -> None:
 
 @pytest.fixture(scope="session")
 def worker_factory(django_db_setup, django_db_blocker, tmp_path_factory, private_root):
-    """Start workers on the test database; every worker started is stopped at the end."""
+    """Start workers (or beat, `beat=True`) on the test database; every one started is stopped
+    at the end."""
     if not settings.REDIS_URL:
         pytest.fail("The worker tests need REDIS_URL (run them like `make test` does).")
     with django_db_blocker.unblock():
@@ -138,9 +161,10 @@ def worker_factory(django_db_setup, django_db_blocker, tmp_path_factory, private
     log_dir = tmp_path_factory.mktemp("celery")
     started: list[Worker] = []
 
-    def start(name: str = "reports", **extra_env) -> Worker:
+    def start(name: str = "reports", *, beat: bool = False, **extra_env) -> Worker:
         settings.PRIVATE_STORAGE_ROOT = private_root
-        worker = Worker(log_dir, database_url, name, {k: str(v) for k, v in extra_env.items()})
+        kind = Beat if beat else Worker
+        worker = kind(log_dir, database_url, name, {k: str(v) for k, v in extra_env.items()})
         started.append(worker)
         return worker.start()
 
@@ -157,6 +181,14 @@ def celery_worker(worker_factory, transactional_db):
     worker = worker_factory("plain")
     yield worker
     worker.stop()
+
+
+@pytest.fixture
+def beat(worker_factory, transactional_db):
+    """Celery beat for one test, stopped after it: no periodic task reaches a later test."""
+    started = worker_factory("beat", beat=True)
+    yield started
+    started.stop()
 
 
 def wait_for(report_id: int, statuses: set[str], timeout: float = 90) -> Report:
