@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.popolo import partial_iso
+from committees.sources import source_label
 from committees.models import Agency, Committee, LegalInstrument
 from mandates.models import Mandate, Measurement, Target
 from members.models import Membership, Person, Position
@@ -44,6 +45,9 @@ class RegistrySerializer(serializers.ModelSerializer):
         if not self.context.get("reader"):
             for name in self.restricted_fields:
                 data.pop(name, None)
+        if "source" in data:
+            # The article's title or URL: never the internal file name of a seed article.
+            data["source"] = source_label(data["source"])
         return data
 
 

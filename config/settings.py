@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "mandates",
     "reports",
     "portal",
+    "opendata",
     "api",
     "config",
 ]
@@ -201,7 +202,24 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.sweep_stuck_reports",
         "schedule": 600.0,
     },
+    "rebuild-open-data": {
+        "task": "opendata.tasks.rebuild_open_data",
+        "schedule": env_int("OPEN_DATA_REBUILD_SECONDS", 3600),
+    },
 }
+
+# Public pages: the directory, committee and person pages and search, read without signing in
+# (the public fields only). One switch turns them off; the API stays public either way.
+PUBLIC_PAGES = env_bool("PUBLIC_PAGES", default=True)
+# Seconds a public page stays cached; any registry write moves the revision, so it is fresh.
+PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 600)
+# Open data: the licence every download is published under.
+OPEN_DATA_LICENCE = env_str(
+    "OPEN_DATA_LICENCE", "Creative Commons Attribution 4.0 (CC BY 4.0)"
+)
+OPEN_DATA_LICENCE_URL = env_str(
+    "OPEN_DATA_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/"
+)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

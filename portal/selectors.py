@@ -16,7 +16,7 @@ from committees.partial_dates import PartialDate
 from committees.search import filter_folded
 from committees.text import fold
 from mandates.models import Mandate, Measurement, Target
-from members.models import Membership, Person, PositionHolding, Role
+from members.models import Membership, Person, PositionHolding, Role, open_holdings
 from members.selectors import MemberCounts, memberships_active_on, roster_on
 
 SEARCH_LIMIT = 20
@@ -254,7 +254,10 @@ def edit_links(user, committee: Committee) -> list[tuple[str, str]]:
     return links
 
 
-def committee_page(*, committee: Committee, day: dt.date, user) -> CommitteePage:
+def committee_page(
+    *, committee: Committee, day: dt.date, user, reader: bool = True
+) -> CommitteePage:
+    """One committee's page. `reader=False` is the public page: no reports, no edit links."""
     roster = roster_on(committee, day)
     successions = list(
         Succession.objects.filter(Q(predecessor=committee) | Q(successor=committee)).select_related(
@@ -278,8 +281,8 @@ def committee_page(*, committee: Committee, day: dt.date, user) -> CommitteePage
         predecessors=[s for s in successions if s.successor_id == committee.pk],
         successors=[s for s in successions if s.predecessor_id == committee.pk],
         timeline=roster_timeline(committee),
-        reports=latest_reports(committee, user),
-        edit_links=edit_links(user, committee),
+        reports=latest_reports(committee, user) if reader else None,
+        edit_links=edit_links(user, committee) if reader else [],
     )
 
 
@@ -438,11 +441,29 @@ class SearchResults:
         return len(self.people) + len(self.committees) + len(self.agencies) + len(self.decisions)
 
 
-def search(query: str) -> SearchResults:
-    """One box over people, committees, agencies and decisions, insensitive to accents and case."""
+def search(query: str, day: dt.date | None = None) -> SearchResults:
+    """One box over people, committees, agencies and decisions, insensitive to accents and case.
+    Each person comes with the seats held on the day (role and committee) and posts, for context."""
+    day = day or dt.date.today()
+    people = _matching(Person.objects.all(), query).prefetch_related(
+        Prefetch(
+            "memberships",
+            queryset=Membership.objects.filter(memberships_active_on(day))
+            .select_related("committee")
+            .order_by("role_rank", "committee__name", "pk"),
+            to_attr="seats_now",
+        ),
+        Prefetch(
+            "holdings",
+            queryset=PositionHolding.objects.filter(open_holdings())
+            .select_related("position__agency")
+            .order_by("pk"),
+            to_attr="posts_now",
+        ),
+    )
     return SearchResults(
         query=query,
-        people=list(_matching(Person.objects.all(), query)[:SEARCH_LIMIT]),
+        people=list(people[:SEARCH_LIMIT]),
         committees=list(
             with_successors(_matching(Committee.objects.select_related("parent"), query))[
                 :SEARCH_LIMIT
