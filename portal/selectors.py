@@ -17,7 +17,7 @@ from committees.search import filter_folded
 from committees.text import fold
 from mandates.models import Mandate, Measurement, Target
 from members.models import Membership, Person, PositionHolding, Role, open_holdings
-from members.selectors import MemberCounts, memberships_active_on, roster_on
+from members.selectors import MemberCounts, memberships_active_on, roster_on, today
 
 SEARCH_LIMIT = 20
 MAX_QUERY_LENGTH = 200
@@ -136,8 +136,20 @@ class CommitteePage:
     predecessors: list[Succession]
     successors: list[Succession]
     timeline: list[TimelineEvent]
-    reports: list | None = None  # None: the reports app does not offer them yet
+    reports: list | None = None  # None: not offered (public page, or no reports app)
     edit_links: list[tuple[str, str]] = field(default_factory=list)
+    may_request_report: bool = False
+    current_period: str = ""
+
+    @property
+    def unknown_starts(self) -> int:
+        """Members on the roster whose start is unknown, or known less precisely than the day."""
+        return sum(
+            1
+            for group in self.roster
+            for entry in group.entries
+            if entry.start_date is None or getattr(entry, "start_uncertain", False)
+        )
 
 
 def committee_get(slug: str) -> Committee:
@@ -225,8 +237,16 @@ def latest_reports(committee: Committee, user) -> list | None:
     if latest_reports_for is None:
         return None
     if not permissions.can_download_reports(user, committee):
-        return []
+        return None
     return list(latest_reports_for(committee))
+
+
+def _current_period() -> str:
+    try:
+        periods = importlib.import_module("reports.periods")
+    except ImportError:
+        return ""
+    return periods.last_complete_period(today()).code
 
 
 def edit_links(user, committee: Committee) -> list[tuple[str, str]]:
@@ -283,6 +303,8 @@ def committee_page(
         timeline=roster_timeline(committee),
         reports=latest_reports(committee, user) if reader else None,
         edit_links=edit_links(user, committee) if reader else [],
+        may_request_report=reader and permissions.can_download_reports(user, committee),
+        current_period=_current_period(),
     )
 
 

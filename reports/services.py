@@ -118,9 +118,13 @@ def report_request(
     if report.status == Report.Status.FAILED:
         report.attempts = 0  # a fresh try: the sweeper counts its attempts from here
         return _enqueue(report, by=by, reason="Failed report tried again", send=send)
+    # A ready report whose data changed after its snapshot is stale: asking for it makes it again.
+    if report.status == Report.Status.READY and not regenerate:
+        regenerate = selectors.report_is_outdated(report)
     if regenerate and report.status == Report.Status.READY:
         report.generation += 1
         report.snapshot = None
+        report.snapshot_at = None
         report.sha256 = ""
         report.page_count = None
         report.size_bytes = None
@@ -169,8 +173,9 @@ def _freeze(report: Report) -> Report:
             .get(pk=report.pk)
         )
         if locked.snapshot is None:
-            locked.snapshot = collect_snapshot(locked, made_at=timezone.now())
-            _save(locked, reason="Snapshot taken", update_fields=["snapshot"])
+            locked.snapshot_at = timezone.now()
+            locked.snapshot = collect_snapshot(locked, made_at=locked.snapshot_at)
+            _save(locked, reason="Snapshot taken", update_fields=["snapshot", "snapshot_at"])
         return locked
 
 
