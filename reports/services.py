@@ -174,7 +174,10 @@ def _freeze(report: Report) -> Report:
         )
         if locked.snapshot is None:
             locked.snapshot_at = timezone.now()
-            locked.snapshot = collect_snapshot(locked, made_at=locked.snapshot_at)
+            snapshot = collect_snapshot(locked, made_at=locked.snapshot_at)
+            # The number printed on the cover, frozen with the data so a re-render matches.
+            snapshot["number"] = f"{locked.pk:04d}/BC-{locked.period}"
+            locked.snapshot = snapshot
             _save(locked, reason="Snapshot taken", update_fields=["snapshot", "snapshot_at"])
         return locked
 
