@@ -23,9 +23,7 @@ ENDPOINT_DESCRIPTIONS = (
         "Seats: a person in a role on a committee, dated. `active_on=YYYY-MM-DD` gives a roster "
         "on a day\n(a seat whose start is unknown counts)."
     ),
-    gettext_noop(
-        "Every recorded version of the seat, with who changed it and why (readers only)."
-    ),
+    gettext_noop("Every recorded version of the seat, with who changed it and why (readers only)."),
     gettext_noop("People, with other names and identifiers. `q` searches without diacritics."),
     gettext_noop("Posts in agencies that give ex officio seats."),
     gettext_noop("Targets with their measurements (newest first) and today's status."),

@@ -10,8 +10,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.popolo import partial_iso
-from committees.sources import source_label
 from committees.models import Agency, Committee, LegalInstrument
+from committees.sources import source_label
 from mandates.models import Mandate, Measurement, Target
 from members.models import Membership, Person, Position
 from members.selectors import today

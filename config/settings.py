@@ -214,9 +214,7 @@ PUBLIC_PAGES = env_bool("PUBLIC_PAGES", default=True)
 # Seconds a public page stays cached; any registry write moves the revision, so it is fresh.
 PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 600)
 # Open data: the licence every download is published under.
-OPEN_DATA_LICENCE = env_str(
-    "OPEN_DATA_LICENCE", "Creative Commons Attribution 4.0 (CC BY 4.0)"
-)
+OPEN_DATA_LICENCE = env_str("OPEN_DATA_LICENCE", "Creative Commons Attribution 4.0 (CC BY 4.0)")
 OPEN_DATA_LICENCE_URL = env_str(
     "OPEN_DATA_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/"
 )

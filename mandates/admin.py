@@ -97,6 +97,7 @@ class MeasurementAdmin(RegistryAdmin):
     @admin.display(description=_("value"), ordering="value")
     def value_display(self, obj):
         return f"{plain_number(obj.value)} {obj.target.unit}".strip()
+
     list_select_related = ("target",)
     autocomplete_fields = ("target",)
     date_hierarchy = "date"

@@ -143,7 +143,9 @@ DATASETS: tuple[Dataset, ...] = (
     Dataset(
         name="seats",
         title=_("Seats"),
-        description=_("Who sits on which committee, in which role, since when and on whose decision."),
+        description=_(
+            "Who sits on which committee, in which role, since when and on whose decision."
+        ),
         model=Membership,
         serializer=serializers.MembershipSerializer,
         columns=(
@@ -222,7 +224,9 @@ DATASETS: tuple[Dataset, ...] = (
             Column("responsible_agency", _("The agency in charge (identifier).")),
             Column("source_instrument", _("The decision that sets it (decision id).")),
             Column("status", _("Today: achieved, on_track, at_risk, overdue or no_data.")),
-            Column("measurements", _("Measurements, newest first: date:value:source, separated by ;")),
+            Column(
+                "measurements", _("Measurements, newest first: date:value:source, separated by ;")
+            ),
             SOURCE,
         ),
     ),

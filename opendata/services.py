@@ -39,7 +39,9 @@ class OpenDataFile:
 
 
 def open_data_root() -> Path:
-    return Path(getattr(settings, "OPEN_DATA_ROOT", "") or Path(settings.PRIVATE_STORAGE_ROOT) / "open-data")
+    return Path(
+        getattr(settings, "OPEN_DATA_ROOT", "") or Path(settings.PRIVATE_STORAGE_ROOT) / "open-data"
+    )
 
 
 def _write_atomic(directory: Path, name: str, content: bytes) -> tuple[int, str]:
@@ -101,7 +103,9 @@ def open_data_build() -> dict:
     popolo_bytes = json.dumps(popolo, ensure_ascii=False, cls=DjangoJSONEncoder).encode()
     size, digest = _write_atomic(root, POPOLO_FILE, popolo_bytes)
     people = len(popolo.get("persons", []))
-    files.append(OpenDataFile(POPOLO_FILE, "popolo", "json", size, digest, people, built_at.isoformat()))
+    files.append(
+        OpenDataFile(POPOLO_FILE, "popolo", "json", size, digest, people, built_at.isoformat())
+    )
     manifest = {
         "built_at": built_at.isoformat(),
         "revision": revision,

@@ -98,9 +98,7 @@ def public_or_reader(view):
                 raise Http404 from exc
 
         cacheable = (
-            not reader
-            and request.method in ("GET", "HEAD")
-            and "messages" not in request.COOKIES
+            not reader and request.method in ("GET", "HEAD") and "messages" not in request.COOKIES
         )
         if cacheable:
             return _serve_cached(request, run, args, kwargs)

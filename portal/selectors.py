@@ -466,7 +466,7 @@ class SearchResults:
 def search(query: str, day: dt.date | None = None) -> SearchResults:
     """One box over people, committees, agencies and decisions, insensitive to accents and case.
     Each person comes with the seats held on the day (role and committee) and posts, for context."""
-    day = day or dt.date.today()
+    day = day or today()
     people = _matching(Person.objects.all(), query).prefetch_related(
         Prefetch(
             "memberships",

@@ -139,7 +139,9 @@ class ReportAdmin(ReportScopeMixin, RegistryAdmin):
         if not obj.is_ready:
             return "—"
         return format_html(
-            '<a href="{}" style="white-space: nowrap">{}</a>', obj.get_download_url(), _("Download PDF")
+            '<a href="{}" style="white-space: nowrap">{}</a>',
+            obj.get_download_url(),
+            _("Download PDF"),
         )
 
     @admin.action(

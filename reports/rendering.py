@@ -196,7 +196,9 @@ def progress_share(line: dict) -> float | None:
         start = Decimal(0) if line["direction"] != Target.Direction.AT_MOST else latest
     span = goal - start
     if span == 0:
-        reached = latest >= goal if line["direction"] != Target.Direction.AT_MOST else latest <= goal
+        reached = (
+            latest >= goal if line["direction"] != Target.Direction.AT_MOST else latest <= goal
+        )
         return 1.0 if reached else 0.0
     return float(max(Decimal(0), min(Decimal(1), (latest - start) / span)))
 
@@ -408,7 +410,5 @@ def render_report_html(*, snapshot: dict, language: str) -> str:
         context["css_scope"] = css_string(context["scope_name"])
         context["css_page"] = css_string(_("Page"))
         context["css_of"] = css_string(_("of"))
-        context["css_as_of"] = css_string(
-            _("Data as of %(day)s") % {"day": context["as_of"]}
-        )
+        context["css_as_of"] = css_string(_("Data as of %(day)s") % {"day": context["as_of"]})
         return render_to_string(TEMPLATES[snapshot["kind"]], context)

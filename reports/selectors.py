@@ -436,9 +436,7 @@ def with_outdated(queryset: QuerySet[Report]) -> QuerySet[Report]:
         _changed_since(Membership.history.model, taken, committee_id=committee)
         | _changed_since(Committee.history.model, taken, id=committee)
         | _changed_since(Target.history.model, taken, committee_id=committee)
-        | _changed_since(
-            Measurement.history.model, taken, target_id__in=own_targets.values("pk")
-        )
+        | _changed_since(Measurement.history.model, taken, target_id__in=own_targets.values("pk"))
     )
     city_changed = (
         _changed_since(Membership.history.model, taken)

@@ -66,13 +66,19 @@ class TestAccess:
     ]
 
     @pytest.mark.parametrize(("name", "args"), PAGES)
-    def test_it_sends_anonymous_users_to_the_login_page(self, client, committee_a, name, args):
+    def test_it_sends_anonymous_users_to_the_login_page_when_public_pages_are_off(
+        self, client, committee_a, name, args, settings
+    ):
+        settings.PUBLIC_PAGES = False
         response = client.get(reverse(name, args=args))
         assert response.status_code == 302
         assert response["Location"].startswith("/accounts/login/")
 
     @pytest.mark.parametrize(("name", "args"), PAGES)
-    def test_it_refuses_a_user_who_is_not_a_reader(self, client, committee_a, name, args):
+    def test_it_refuses_a_user_who_is_not_a_reader_when_public_pages_are_off(
+        self, client, committee_a, name, args, settings
+    ):
+        settings.PUBLIC_PAGES = False
         client.force_login(UserFactory(username="nobody"))
         assert client.get(reverse(name, args=args)).status_code == 403
 
