@@ -69,7 +69,7 @@ def test_every_page_says_the_data_as_of_day_and_none_holds_a_lone_line(seeded):
         assert "Dữ liệu tính đến 30/09/2026" in text
     # The last page is not one stray line: the signature travels with the last decisions.
     last = squash(pages[-1])
-    assert "TM. Ban Chỉ đạo" in last
+    assert "TM. BAN CHỈ ĐẠO" in last.upper()
     assert "Quyết định" in last
 
 
