@@ -10,6 +10,7 @@ Bulk writes that bypass model signals (`QuerySet.update`, `bulk_create`) should 
 import time
 
 from django.core.cache import cache
+from django.db import transaction
 
 REVISION_KEY = "registry:revision"
 REVISION_TIMEOUT = None  # kept until the next write
@@ -28,6 +29,23 @@ def registry_revision_bump(**_kwargs) -> str:
     revision = str(time.time_ns())
     cache.set(REVISION_KEY, revision, REVISION_TIMEOUT)
     return revision
+
+
+def _bump_after_commit() -> None:
+    registry_revision_bump()
+
+
+def registry_changed(**_kwargs) -> None:
+    """A registry row was written: move the revision once its transaction commits (a page
+    rendered before the commit must not be cached under the new revision), and only once per
+    transaction however many rows it writes (an import writes thousands)."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        registry_revision_bump()
+        return
+    if any(entry[1] is _bump_after_commit for entry in connection.run_on_commit):
+        return
+    transaction.on_commit(_bump_after_commit)
 
 
 # The models whose writes change what the public pages and open data show.
@@ -58,10 +76,8 @@ def connect_revision_signals() -> None:
         except LookupError:
             continue
         uid = f"registry-revision-{label}"
-        post_save.connect(registry_revision_bump, sender=model, dispatch_uid=uid + "-save")
-        post_delete.connect(registry_revision_bump, sender=model, dispatch_uid=uid + "-delete")
+        post_save.connect(registry_changed, sender=model, dispatch_uid=uid + "-save")
+        post_delete.connect(registry_changed, sender=model, dispatch_uid=uid + "-delete")
         for m2m in model._meta.many_to_many:
             through = m2m.remote_field.through
-            m2m_changed.connect(
-                registry_revision_bump, sender=through, dispatch_uid=f"{uid}-{m2m.name}"
-            )
+            m2m_changed.connect(registry_changed, sender=through, dispatch_uid=f"{uid}-{m2m.name}")

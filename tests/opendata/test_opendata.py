@@ -80,12 +80,13 @@ def test_sources_are_article_titles_never_internal_file_names(client, seeded):
     assert api["source"] == data["source"]
 
 
-def test_it_rebuilds_only_when_the_registry_changed(seeded):
+def test_it_rebuilds_only_when_the_registry_changed(seeded, django_capture_on_commit_callbacks):
     first = services.open_data_refresh()
     assert services.open_data_refresh()["built_at"] == first["built_at"]
     committee = Committee.objects.get(slug="bcd-du-lieu-tphcm")
     committee.declared_member_count = 33
-    committee.save(update_fields=["declared_member_count"])
+    with django_capture_on_commit_callbacks(execute=True):
+        committee.save(update_fields=["declared_member_count"])
     rebuilt = services.open_data_refresh()
     assert rebuilt["built_at"] != first["built_at"]
     rows = json.loads((services.open_data_root() / "committees.json").read_text())["records"]

@@ -95,7 +95,9 @@ def test_signed_in_readers_see_the_reader_page_uncached(client, seeded, leader):
     assert 'id="reports"' in response.content.decode()
 
 
-def test_it_caches_public_pages_until_the_registry_changes(client, seeded):
+def test_it_caches_public_pages_until_the_registry_changes(
+    client, seeded, django_capture_on_commit_callbacks
+):
     url = committee_url(DATA_COMMITTEE)
     first = client.get(url)
     assert first["X-Public-Page"] == "rendered"
@@ -105,8 +107,11 @@ def test_it_caches_public_pages_until_the_registry_changes(client, seeded):
     assert len(queries) == 0
     before = registry_revision()
     committee = Committee.objects.get(slug=DATA_COMMITTEE)
-    newcomer = PersonFactory(full_name="Trần Văn Mới")
-    MembershipFactory(committee=committee, person=newcomer, start_date=dt.date(2024, 1, 1))
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        newcomer = PersonFactory(full_name="Trần Văn Mới")
+        MembershipFactory(committee=committee, person=newcomer, start_date=dt.date(2024, 1, 1))
+        assert registry_revision() == before  # not before the rows are committed
+    assert len(callbacks) == 1  # once for the whole transaction
     assert registry_revision() != before
     third = client.get(url)
     assert third["X-Public-Page"] == "rendered"

@@ -510,7 +510,8 @@ PAGE_QUERIES = [
     ("person", _person_with, lambda obj: f"/people/{obj.slug}/", 6),
     ("agency", _agency_with, lambda obj: f"/agencies/{obj.slug}/", 11),
     ("decision", _decision_with, lambda obj: obj.get_absolute_url(), 10),
-    ("search", _people_named, lambda obj: reverse("portal:search") + "?q=nguyen+van+duoc", 7),
+    # Search: two more for each person's seats and posts today (the results' context).
+    ("search", _people_named, lambda obj: reverse("portal:search") + "?q=nguyen+van+duoc", 9),
 ]
 
 
@@ -537,7 +538,8 @@ def test_the_committee_page_query_count_holds_for_a_secretariat(
         MembershipFactory(committee=committee_a)
         MandateFactory(committee=committee_a).legal_basis.add(InstrumentFactory())
     client.force_login(secretariat_a)
-    # One more than a leader's: the roster right, asked again for the reports.
-    with django_assert_num_queries(14):
+    # Two more than a leader's: the roster right, asked again for the reports and for the
+    # "request the report" button.
+    with django_assert_num_queries(15):
         response = client.get(committee_url("ban-a"))
     assert "data-edit-link" in response.content.decode()

@@ -160,7 +160,10 @@ def test_generate_now_queues_the_report(
     assert report.requested_by == leader
     assert len(callbacks) == 1
     page = client.get(reverse("reports:list"))
-    assert '<meta http-equiv="refresh"' in page.content.decode()
+    # The list follows the report's status with a script (CSP: a static file), not a reload.
+    html = page.content.decode()
+    assert 'src="/static/reports/status.js"' in html
+    assert f'data-report-id="{report.pk}" data-report-status="queued"' in html
 
 
 def test_generate_now_with_in_process_tasks_says_the_report_is_ready(
