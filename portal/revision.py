@@ -43,8 +43,11 @@ def registry_changed(**_kwargs) -> None:
     if not connection.in_atomic_block:
         registry_revision_bump()
         return
-    if any(entry[1] is _bump_after_commit for entry in connection.run_on_commit):
-        return
+    # Already due from this block or one enclosing it (whose rollback would discard ours too).
+    active = set(connection.savepoint_ids)
+    for savepoints, func, *_rest in connection.run_on_commit:
+        if func is _bump_after_commit and savepoints <= active:
+            return
     transaction.on_commit(_bump_after_commit)
 
 

@@ -227,7 +227,7 @@ def roster_timeline(committee: Committee) -> list[TimelineEvent]:
     return sorted(events, key=lambda event: (event.sort_key, event.membership.pk))
 
 
-def latest_reports(committee: Committee, user) -> list | None:
+def latest_reports(committee: Committee, user, may_download: bool | None = None) -> list | None:
     """The reports app's latest reports for the committee, when it offers them; None until then."""
     try:
         report_selectors = importlib.import_module("reports.selectors")
@@ -236,7 +236,9 @@ def latest_reports(committee: Committee, user) -> list | None:
     latest_reports_for = getattr(report_selectors, "latest_reports_for", None)
     if latest_reports_for is None:
         return None
-    if not permissions.can_download_reports(user, committee):
+    if may_download is None:
+        may_download = permissions.can_download_reports(user, committee)
+    if not may_download:
         return None
     return list(latest_reports_for(committee))
 
@@ -279,6 +281,7 @@ def committee_page(
 ) -> CommitteePage:
     """One committee's page. `reader=False` is the public page: no reports, no edit links."""
     roster = roster_on(committee, day)
+    may_download = reader and permissions.can_download_reports(user, committee)
     successions = list(
         Succession.objects.filter(Q(predecessor=committee) | Q(successor=committee)).select_related(
             "predecessor", "successor", "instrument"
@@ -301,9 +304,9 @@ def committee_page(
         predecessors=[s for s in successions if s.successor_id == committee.pk],
         successors=[s for s in successions if s.predecessor_id == committee.pk],
         timeline=roster_timeline(committee),
-        reports=latest_reports(committee, user) if reader else None,
+        reports=latest_reports(committee, user, may_download) if reader else None,
         edit_links=edit_links(user, committee) if reader else [],
-        may_request_report=reader and permissions.can_download_reports(user, committee),
+        may_request_report=may_download,
         current_period=_current_period(),
     )
 
