@@ -28,7 +28,7 @@ def _storage(settings, tmp_path):
 def test_a_citizen_reads_a_committee_its_lineage_and_downloads_a_csv(page, seeded):
     page.goto("/")
     expect(page.locator("[data-home-intro]")).to_be_visible()
-    page.get_by_role("link", name="Ban Chỉ đạo về chuyển đổi số TP.HCM", exact=True).click()
+    page.locator(f'.committee-table a.strong[href="/committees/{DIGITAL}/"]').click()
     page.wait_for_url(f"**/committees/{DIGITAL}/")
     expect(page.locator(".roster-table")).to_contain_text("Phan Văn Mãi")
     lineage = page.locator("section[aria-labelledby=lineage-title]")
