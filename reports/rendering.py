@@ -114,9 +114,17 @@ def css_string(value: str) -> str:
     return f'"{escaped}"'
 
 
+def _holder(line: dict) -> str:
+    """The person, or what the roster says in their place (a seat known by its title only,
+    or one left vacant)."""
+    if line.get("person"):
+        return line["person"]
+    return _("vacant") if line.get("vacant") else _("name not known")
+
+
 def _member(line: dict) -> dict:
     return {
-        "name": line["person"],
+        "name": _holder(line),
         "rank": line["rank"],
         "role": _label(Role, line["role"]),
         "title": line["title"] or line["post"],
@@ -251,7 +259,7 @@ def _change(line: dict) -> dict:
     labels = {"appointed": _("appointed"), "ended": _("ended"), "replaced": _("replaced")}
     return {
         "change": labels.get(line["change"], line["change"]),
-        "person": line["person"],
+        "person": _holder(line),
         "role": _label(Role, line["role"]),
         "date": _date(line["date"]),
         "decision": _short_instrument(line["decision"]),
@@ -295,7 +303,8 @@ def _summary(snapshot: dict, targets: list[dict]) -> dict:
     """The first page's figures: seats declared and named (title-only and vacant seats come
     with the roster rework; until then their slots say so), targets by status."""
     counts = snapshot["counts"]
-    declared, named = counts.get("declared"), counts.get("actual", 0)
+    declared = counts.get("declared")
+    named = counts.get("named", counts.get("actual", 0))
     by_status = {code: 0 for code in STATUS_COLOURS}
     for line in snapshot["targets"]:
         by_status[line["status"]] = by_status.get(line["status"], 0) + 1
@@ -304,8 +313,8 @@ def _summary(snapshot: dict, targets: list[dict]) -> dict:
         "declared": declared,
         "named": named,
         "title_only": counts.get("title_only"),
-        "vacant": counts.get("vacant", counts.get("gap")),
-        "vacant_is_gap": "vacant" not in counts,
+        "vacant": counts.get("vacant"),
+        "gap": counts.get("gap"),
         "targets": by_status,
         "targets_total": len(targets),
         "chart": {

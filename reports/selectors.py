@@ -74,13 +74,18 @@ class MemberLine:
     start: dict
     start_uncertain: bool
     appointed_by: dict | None
+    title_only: bool = False  # a seat the decision names by its title, the person not known
+    vacant: bool = False  # a seat whose holder left, nobody in it yet
 
 
 def _member_line(entry: Membership) -> MemberLine:
     home = entry.home_agency or (entry.position.agency if entry.position_id else None)
+    named = entry.person_id is not None
     return MemberLine(
-        person=entry.person.full_name,
-        rank=entry.person.rank,
+        person=entry.person.full_name if named else "",  # the report says why, in its language
+        rank=entry.person.rank if named else "",
+        title_only=entry.is_title_only,
+        vacant=entry.is_vacant,
         role=entry.role,
         title=entry.title_at_appointment,
         home_agency=str(home) if home else "",
@@ -112,7 +117,7 @@ def _changes(committee: Committee, period: Period) -> list[dict]:
             changes.append(
                 {
                     "change": "appointed",
-                    "person": str(row.person),
+                    "person": str(row.person) if row.person_id else "",
                     "role": row.role,
                     "date": _partial(row.start_date, row.start_precision),
                     "decision": _instrument(row.appointed_by),
@@ -124,7 +129,7 @@ def _changes(committee: Committee, period: Period) -> list[dict]:
             changes.append(
                 {
                     "change": "replaced" if replaced else "ended",
-                    "person": str(row.person),
+                    "person": str(row.person) if row.person_id else "",
                     "role": row.role,
                     "date": _partial(row.end_date, row.end_precision),
                     "decision": _instrument(row.ended_by),
@@ -187,7 +192,7 @@ def _pending_ex_officio(committee: Committee) -> list[dict] | None:
     return [
         {
             "post": str(change.position),
-            "current": str(change.membership.person),
+            "current": str(change.membership.person) if change.membership.person_id else "",
             "role": change.membership.role,
             "new_holder": str(change.new_holding.person),
             "since": _partial(change.new_holding.start_date, change.new_holding.start_precision),
@@ -284,7 +289,14 @@ def committee_review_snapshot(
             "established_by": _instrument(committee.established_by),
         },
         "legal_basis": list(legal_basis.values()),
-        "counts": {"declared": counts.declared, "actual": counts.actual, "gap": counts.gap},
+        "counts": {
+            "declared": counts.declared,
+            "actual": counts.actual,
+            "gap": counts.gap,
+            "named": getattr(counts, "named", counts.actual),
+            "title_only": getattr(counts, "title_only", None),
+            "vacant": getattr(counts, "vacant", None),
+        },
         "roster": _roster(committee, day),
         "changes": _changes(committee, period),
         "pending_ex_officio": _pending_ex_officio(committee),
@@ -377,7 +389,7 @@ def city_overview_snapshot(*, period: Period, made_at: dt.datetime) -> dict:
     deadlines.sort(key=lambda line: (line["last_day"], line["committee"], line["indicator"]))
 
     busiest = list(
-        Membership.objects.filter(active_seat)
+        Membership.objects.filter(active_seat, person__isnull=False)
         .order_by()
         .values("person_id")
         .annotate(seats=Count("committee", distinct=True))
