@@ -84,6 +84,9 @@ def test_it_makes_the_data_committee_report_through_the_worker(seeded, celery_wo
         "declared": 32,
         "actual": counts.actual,
         "gap": 32 - counts.actual,
+        "named": counts.named,
+        "title_only": counts.title_only,
+        "vacant": counts.vacant,
     }
     assert ready_history(report.pk) == 1
 
