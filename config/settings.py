@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "portal",
     "opendata",
     "api",
+    "demo",
     "config",
 ]
 

@@ -74,18 +74,21 @@ class MemberLine:
     start: dict
     start_uncertain: bool
     appointed_by: dict | None
-    title_only: bool = False  # a seat the decision names by its title, the person not known
-    vacant: bool = False  # a seat whose holder left, nobody in it yet
+    seat_status: str = "named"  # "named", "title_only" (the person not known yet) or "vacant"
+    post_left: bool = False  # held ex officio through a post the holder has left
+    post_left_on: str | None = None
 
 
 def _member_line(entry: Membership) -> MemberLine:
     home = entry.home_agency or (entry.position.agency if entry.position_id else None)
-    named = entry.person_id is not None
+    status = "named" if entry.person_id else ("vacant" if entry.follows_id else "title_only")
+    left_on = getattr(entry, "post_left_on", None)
     return MemberLine(
-        person=entry.person.full_name if named else "",  # the report says why, in its language
-        rank=entry.person.rank if named else "",
-        title_only=entry.is_title_only,
-        vacant=entry.is_vacant,
+        person=entry.person.full_name if entry.person_id else entry.holder_display,
+        rank=entry.person.rank if entry.person_id else "",
+        seat_status=status,
+        post_left=bool(getattr(entry, "post_left", False)),
+        post_left_on=left_on.isoformat() if left_on else None,
         role=entry.role,
         title=entry.title_at_appointment,
         home_agency=str(home) if home else "",
@@ -117,7 +120,7 @@ def _changes(committee: Committee, period: Period) -> list[dict]:
             changes.append(
                 {
                     "change": "appointed",
-                    "person": str(row.person) if row.person_id else "",
+                    "person": row.holder_display,
                     "role": row.role,
                     "date": _partial(row.start_date, row.start_precision),
                     "decision": _instrument(row.appointed_by),
@@ -129,7 +132,7 @@ def _changes(committee: Committee, period: Period) -> list[dict]:
             changes.append(
                 {
                     "change": "replaced" if replaced else "ended",
-                    "person": str(row.person) if row.person_id else "",
+                    "person": row.holder_display,
                     "role": row.role,
                     "date": _partial(row.end_date, row.end_precision),
                     "decision": _instrument(row.ended_by),
@@ -292,10 +295,10 @@ def committee_review_snapshot(
         "counts": {
             "declared": counts.declared,
             "actual": counts.actual,
+            "named": counts.named,
+            "title_only": counts.title_only,
+            "vacant": counts.vacant,
             "gap": counts.gap,
-            "named": getattr(counts, "named", counts.actual),
-            "title_only": getattr(counts, "title_only", None),
-            "vacant": getattr(counts, "vacant", None),
         },
         "roster": _roster(committee, day),
         "changes": _changes(committee, period),
