@@ -336,10 +336,13 @@ class PersonPage:
     committees_today: int
     seats_today: list[Membership]
     posts_today: list[PositionHolding]
+    merged_into: Person | None = None  # the page then leads there (a merged record)
 
 
 def person_page(*, slug: str, day: dt.date) -> PersonPage:
-    person = Person.objects.get(slug=slug)
+    person = Person.objects.select_related("merged_into").get(slug=slug)
+    if person.merged_into is not None:
+        return PersonPage(person, day, [], 0, [], [], merged_into=person.merged_into)
     holdings = list(
         PositionHolding.objects.filter(person=person).select_related(
             "position__agency", "appointed_by"
@@ -347,7 +350,7 @@ def person_page(*, slug: str, day: dt.date) -> PersonPage:
     )
     memberships = list(
         Membership.objects.filter(person=person).select_related(
-            "committee", "position", "appointed_by", "ended_by"
+            "committee", "position", "appointed_by", "ended_by", "area"
         )
     )
     entries = [PersonEntry("post", h.start, h.end, h, h.active_on(day)) for h in holdings] + [
@@ -475,7 +478,7 @@ def search(query: str, day: dt.date | None = None) -> SearchResults:
     """One box over people, committees, agencies and decisions, insensitive to accents and case.
     Each person comes with the seats held on the day (role and committee) and posts, for context."""
     day = day or today()
-    people = _matching(Person.objects.all(), query).prefetch_related(
+    people = _matching(Person.objects.filter(merged_into__isnull=True), query).prefetch_related(
         Prefetch(
             "memberships",
             queryset=Membership.objects.filter(memberships_active_on(day))
