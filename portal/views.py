@@ -75,7 +75,7 @@ def committee_detail(request, slug):
             "today": now,
             "lineage": lineage_svg(committee, data.predecessors, data.successors),
             "reader": request.registry_reader,
-            "following": is_following(request.user, committee),
+            "following": request.user.is_authenticated and is_following(request.user, committee),
         },
     )
 
