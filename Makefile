@@ -29,6 +29,7 @@ run: venv
 	env -u DATABASE_URL -u REDIS_URL $(PY) manage.py migrate --noinput
 	env -u DATABASE_URL -u REDIS_URL $(PY) manage.py load_seeds
 	env -u DATABASE_URL -u REDIS_URL $(PY) manage.py create_demo_accounts
+	env -u DATABASE_URL -u REDIS_URL $(PY) manage.py generate_reports --sync --verbosity 0
 	env -u DATABASE_URL -u REDIS_URL $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## system-deps: Debian packages the tests need (headless Chromium, fonts, pdftoppm)

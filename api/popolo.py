@@ -74,12 +74,16 @@ def partial_iso(date: dt.date | None, precision: str | None) -> str | None:
 
 
 def source_entry(source: str) -> list[dict[str, str]]:
-    """Popolo `sources`: a URL as `url`, the file name of a source article as `note`."""
+    """Popolo `sources`: a URL as `url`, otherwise the article's title as `note` (never the
+    internal file name of a seed article)."""
+    from committees.sources import source_label
+
     if not source:
         return []
     if source.startswith(("http://", "https://")):
         return [{"url": source}]
-    return [{"note": source}]
+    label = source_label(source)
+    return [{"note": label}] if label else []
 
 
 def own_id(prefix: str, key: Any) -> str:

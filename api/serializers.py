@@ -12,6 +12,7 @@ from rest_framework import serializers
 from api.popolo import partial_iso
 from areas.models import Area
 from committees.models import Agency, Committee, LegalInstrument
+from committees.sources import source_label
 from mandates.models import Mandate, Measurement, Target
 from members.models import Membership, Person, Position
 from members.selectors import post_left, today
@@ -45,6 +46,9 @@ class RegistrySerializer(serializers.ModelSerializer):
         if not self.context.get("reader"):
             for name in self.restricted_fields:
                 data.pop(name, None)
+        if "source" in data:
+            # The article's title or URL: never the internal file name of a seed article.
+            data["source"] = source_label(data["source"])
         return data
 
 

@@ -1,5 +1,6 @@
 """The API's views: read-only endpoints, the Popolo exports, and the documentation page."""
 
+import re
 from functools import cache, partial
 
 from django.contrib.contenttypes.models import ContentType
@@ -7,7 +8,11 @@ from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_vary_headers, set_response_etag
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -328,31 +333,69 @@ class CommitteePopoloView(ConditionalMixin, APIView):
         return Response(popolo_document(committee=committee, reader=_client_is_reader(request)))
 
 
+def markdown_html(text: str) -> SafeString:
+    """The little markdown the schema's descriptions use, as HTML: paragraphs, `code` and
+    "* item" lists (everything else escaped)."""
+    blocks = []
+    for block in re.split(r"\n\s*\n", (text or "").strip()):
+        lines = [line.strip() for line in block.splitlines() if line.strip()]
+        if not lines:
+            continue
+        if all(line.startswith(("* ", "- ")) for line in lines):
+            items = "".join(f"<li>{_inline(line[2:])}</li>" for line in lines)
+            blocks.append(f'<ul class="md-list">{items}</ul>')
+        else:
+            blocks.append(f"<p>{_inline(' '.join(lines))}</p>")
+    return mark_safe("".join(blocks))  # noqa: S308 (every piece escaped by _inline)
+
+
+def _inline(text: str) -> str:
+    parts = re.split(r"`([^`]*)`", text)
+    return "".join(
+        f"<code>{escape(part)}</code>" if index % 2 else str(escape(part))
+        for index, part in enumerate(parts)
+    )
+
+
 @cache
-def _endpoints() -> tuple[dict, ...]:
-    """The operations of the OpenAPI schema, for the documentation page (built once)."""
-    schema = SchemaGenerator().get_schema(request=None, public=True)
-    rows = []
-    for path, operations in schema["paths"].items():
-        for method, operation in operations.items():
-            rows.append(
-                {
-                    "method": method.upper(),
-                    "path": path,
-                    "description": str(operation.get("description", "")).strip(),
-                    "parameters": [
-                        {
-                            "name": p["name"],
-                            "where": p["in"],
-                            "description": str(p.get("description", "")),
-                        }
-                        for p in operation.get("parameters", [])
-                    ],
-                }
-            )
+def _endpoints(language: str | None = None) -> tuple[dict, ...]:
+    """The operations of the OpenAPI schema, for the documentation page (built once a
+    language, in that language: DRF's and the filters' texts are translated as it runs)."""
+    with translation.override(language or translation.get_language()):
+        schema = SchemaGenerator().get_schema(request=None, public=True)
+        rows = []
+        for path, operations in schema["paths"].items():
+            for method, operation in operations.items():
+                rows.append(
+                    {
+                        "method": method.upper(),
+                        "path": path,
+                        "description": str(operation.get("description", "")).strip(),
+                        "parameters": [
+                            {
+                                "name": p["name"],
+                                "where": p["in"],
+                                "description": str(p.get("description", "")),
+                            }
+                            for p in operation.get("parameters", [])
+                        ],
+                    }
+                )
     return tuple(rows)
 
 
 def docs(request):
-    """A plain page listing the endpoints from the schema; no script, no CDN."""
-    return render(request, "api/docs.html", {"endpoints": _endpoints()})
+    """A plain page listing the endpoints from the schema, all in the page's language, the
+    descriptions' markdown rendered; no script, no CDN."""
+    endpoints = [
+        {
+            **endpoint,
+            "description": markdown_html(gettext(endpoint["description"])),
+            "parameters": [
+                {**parameter, "description": markdown_html(parameter["description"])}
+                for parameter in endpoint["parameters"]
+            ],
+        }
+        for endpoint in _endpoints(translation.get_language())
+    ]
+    return render(request, "api/docs.html", {"endpoints": endpoints})

@@ -86,6 +86,19 @@ def can_view_committee(user, committee: Committee) -> bool:
     return is_reader(user)
 
 
+def public_pages_enabled() -> bool:
+    """The public pages (directory, committee and person pages, search, open data) are on
+    unless the PUBLIC_PAGES setting turns them off."""
+    from django.conf import settings
+
+    return bool(getattr(settings, "PUBLIC_PAGES", True))
+
+
+def can_read_public(user) -> bool:
+    """Anyone may read the public fields while the public pages are on; readers always may."""
+    return public_pages_enabled() or is_reader(user)
+
+
 def require_reader(user) -> None:
     if not is_reader(user):
         raise PermissionDenied("You may not read the registry.")

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "reports",
     "notifications",
     "portal",
+    "opendata",
     "api",
     "demo",
     "config",
@@ -225,12 +226,27 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.sweep_stuck_reports",
         "schedule": 600.0,
     },
+    "rebuild-open-data": {
+        "task": "opendata.tasks.rebuild_open_data",
+        "schedule": env_int("OPEN_DATA_REBUILD_SECONDS", 3600),
+    },
     # Builds the digests and immediate e-mails whose schedule row is due (notifications app).
     "dispatch-due-notifications": {
         "task": "notifications.tasks.dispatch_due_notifications",
         "schedule": 300.0,
     },
 }
+
+# Public pages: the directory, committee and person pages and search, read without signing in
+# (the public fields only). One switch turns them off; the API stays public either way.
+PUBLIC_PAGES = env_bool("PUBLIC_PAGES", default=True)
+# Seconds a public page stays cached; any registry write moves the revision, so it is fresh.
+PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 600)
+# Open data: the licence every download is published under.
+OPEN_DATA_LICENCE = env_str("OPEN_DATA_LICENCE", "Creative Commons Attribution 4.0 (CC BY 4.0)")
+OPEN_DATA_LICENCE_URL = env_str(
+    "OPEN_DATA_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/"
+)
 
 # E-mail: SMTP in production (secrets from *_FILE too); in development a file per message
 # under var/mail, or EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend.

@@ -3,12 +3,10 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from config import health
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="portal:committee-list", permanent=False)),
     # Normally answered by config.health.HealthCheckMiddleware before routing.
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
@@ -18,6 +16,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/", include("api.urls")),
     path("reports/", include("reports.urls")),
+    path("open-data/", include("opendata.urls")),
     path("notifications/", include("notifications.urls")),
     path("", include("portal.urls")),
 ]

@@ -319,6 +319,39 @@ def measure_all(fixtures: Fixtures, *, repeat: int, label: str, progress) -> dic
         results[name] = _measure(call, repeat=repeat)
         progress(f"{label}: {name} {results[name].median_ms} ms")
 
+    # Public pages (issue 14): an anonymous visitor, rendered (the registry just changed) and
+    # from the page cache; the open-data page, and the rebuild of the files it offers.
+    from opendata.services import open_data_build
+    from portal.revision import registry_revision_bump
+
+    anonymous = Client()
+
+    def public(url: str) -> Callable[[], None]:
+        def call() -> None:
+            response = anonymous.get(url)
+            if response.status_code != 200:
+                raise RuntimeError(f"{url} answered {response.status_code}")
+
+        return call
+
+    public_page = f"/committees/{committee.slug}/"
+    results["public committee page, rendered"] = _measure(
+        public(public_page), prepare=registry_revision_bump, repeat=repeat
+    )
+    results["public committee page, cached"] = _measure(public(public_page), repeat=repeat)
+    open_data_build()
+    results["open data page"] = _measure(public("/open-data/"), repeat=repeat)
+    results["open data rebuild (all files)"] = _measure(
+        open_data_build, repeat=max(1, repeat // 10), warmup=0
+    )
+    for name in (
+        "public committee page, rendered",
+        "public committee page, cached",
+        "open data page",
+        "open data rebuild (all files)",
+    ):
+        progress(f"{label}: {name} {results[name].median_ms} ms")
+
     def reset_report() -> None:
         Report.objects.filter(pk=fixtures.report_id).update(
             status=Report.Status.QUEUED,

@@ -1,7 +1,12 @@
 """Admin for mandates, targets and their measurements."""
 
+from decimal import Decimal
+
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from committees import permissions
@@ -22,8 +27,34 @@ class MandateAdmin(RegistryAdmin):
     folded_search_fields = ("search_key", "committee__search_key")
 
 
+def plain_number(value) -> str:
+    """A value as a reader writes it: no trailing zeros, the language's decimal mark, no
+    thousands grouping of the decimals ("85", "12,5" in Vietnamese), never "85,000"."""
+    if value is None:
+        return "—"
+    value = Decimal(str(value)).normalize()
+    places = max(-value.as_tuple().exponent, 0)
+    return number_format(value, decimal_pos=places, use_l10n=True)
+
+
+class PlainDecimalInput(forms.NumberInput):
+    """A decimal box showing 85, not 85.000 (which a Vietnamese reader takes for 85 thousand)."""
+
+    def format_value(self, value):
+        if value in (None, ""):
+            return None
+        try:
+            return f"{Decimal(str(value)).normalize():f}"
+        except ArithmeticError:
+            return super().format_value(value)
+
+
+PLAIN_DECIMALS = {models.DecimalField: {"widget": PlainDecimalInput(attrs={"step": "any"})}}
+
+
 class MeasurementInline(admin.TabularInline):
     model = Measurement
+    formfield_overrides = PLAIN_DECIMALS
     extra = 1
     fields = ("date", "value", "note", "source")
 
@@ -33,8 +64,7 @@ class TargetAdmin(RegistryAdmin):
     list_display = (
         "indicator",
         "committee",
-        "target_value",
-        "unit",
+        "target_value_display",
         "deadline_display",
         "responsible_agency",
     )
@@ -48,6 +78,11 @@ class TargetAdmin(RegistryAdmin):
     folded_search_fields = ("search_key", "committee__search_key")
     date_hierarchy = "deadline"
     inlines = (MeasurementInline,)
+    formfield_overrides = PLAIN_DECIMALS
+
+    @admin.display(description=_("target value"), ordering="target_value")
+    def target_value_display(self, obj):
+        return f"{plain_number(obj.target_value)} {obj.unit}".strip()
 
     @admin.display(description=_("deadline"), ordering="deadline")
     def deadline_display(self, obj):
@@ -56,7 +91,13 @@ class TargetAdmin(RegistryAdmin):
 
 @admin.register(Measurement)
 class MeasurementAdmin(RegistryAdmin):
-    list_display = ("target", "value", "date", "source")
+    list_display = ("target", "value_display", "date", "source")
+    formfield_overrides = PLAIN_DECIMALS
+
+    @admin.display(description=_("value"), ordering="value")
+    def value_display(self, obj):
+        return f"{plain_number(obj.value)} {obj.target.unit}".strip()
+
     list_select_related = ("target",)
     autocomplete_fields = ("target",)
     date_hierarchy = "date"

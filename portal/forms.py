@@ -64,13 +64,30 @@ class CommitteeFilterForm(forms.Form):
         )
 
 
+AS_OF_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+
+
 class AsOfForm(forms.Form):
     as_of = forms.DateField(
         label=_("Roster on"),
         required=False,
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        input_formats=AS_OF_FORMATS,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
+
+    def __init__(self, data=None, *args, **kwargs):
+        # A date box takes only YYYY-MM-DD: a day asked as 14/01/2026 (a link, a bookmark) is
+        # written back in that form, so the box shows the day the roster is for, not nothing.
+        if data is not None and data.get("as_of"):
+            for fmt in AS_OF_FORMATS[1:]:
+                try:
+                    day = dt.datetime.strptime(data["as_of"].strip(), fmt).date()  # noqa: DTZ007 (a calendar day)
+                except ValueError:
+                    continue
+                data = data.copy()
+                data["as_of"] = day.isoformat()
+                break
+        super().__init__(data, *args, **kwargs)
 
     def clean_as_of(self):
         day = self.cleaned_data.get("as_of")

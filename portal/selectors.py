@@ -16,8 +16,8 @@ from committees.partial_dates import PartialDate
 from committees.search import filter_folded
 from committees.text import fold
 from mandates.models import Mandate, Measurement, Target
-from members.models import Membership, Person, PositionHolding, Role
-from members.selectors import MemberCounts, memberships_active_on, roster_on
+from members.models import Membership, Person, PositionHolding, Role, open_holdings
+from members.selectors import MemberCounts, memberships_active_on, roster_on, today
 
 SEARCH_LIMIT = 20
 MAX_QUERY_LENGTH = 200
@@ -136,8 +136,20 @@ class CommitteePage:
     predecessors: list[Succession]
     successors: list[Succession]
     timeline: list[TimelineEvent]
-    reports: list | None = None  # None: the reports app does not offer them yet
+    reports: list | None = None  # None: not offered (public page, or no reports app)
     edit_links: list[tuple[str, str]] = field(default_factory=list)
+    may_request_report: bool = False
+    current_period: str = ""
+
+    @property
+    def unknown_starts(self) -> int:
+        """Members on the roster whose start is unknown, or known less precisely than the day."""
+        return sum(
+            1
+            for group in self.roster
+            for entry in group.entries
+            if entry.start_date is None or getattr(entry, "start_uncertain", False)
+        )
 
 
 def committee_get(slug: str) -> Committee:
@@ -215,7 +227,7 @@ def roster_timeline(committee: Committee) -> list[TimelineEvent]:
     return sorted(events, key=lambda event: (event.sort_key, event.membership.pk))
 
 
-def latest_reports(committee: Committee, user) -> list | None:
+def latest_reports(committee: Committee, user, may_download: bool | None = None) -> list | None:
     """The reports app's latest reports for the committee, when it offers them; None until then."""
     try:
         report_selectors = importlib.import_module("reports.selectors")
@@ -224,9 +236,19 @@ def latest_reports(committee: Committee, user) -> list | None:
     latest_reports_for = getattr(report_selectors, "latest_reports_for", None)
     if latest_reports_for is None:
         return None
-    if not permissions.can_download_reports(user, committee):
-        return []
+    if may_download is None:
+        may_download = permissions.can_download_reports(user, committee)
+    if not may_download:
+        return None
     return list(latest_reports_for(committee))
+
+
+def _current_period() -> str:
+    try:
+        periods = importlib.import_module("reports.periods")
+    except ImportError:
+        return ""
+    return periods.last_complete_period(today()).code
 
 
 def edit_links(user, committee: Committee) -> list[tuple[str, str]]:
@@ -254,8 +276,12 @@ def edit_links(user, committee: Committee) -> list[tuple[str, str]]:
     return links
 
 
-def committee_page(*, committee: Committee, day: dt.date, user) -> CommitteePage:
+def committee_page(
+    *, committee: Committee, day: dt.date, user, reader: bool = True
+) -> CommitteePage:
+    """One committee's page. `reader=False` is the public page: no reports, no edit links."""
     roster = roster_on(committee, day)
+    may_download = reader and permissions.can_download_reports(user, committee)
     successions = list(
         Succession.objects.filter(Q(predecessor=committee) | Q(successor=committee)).select_related(
             "predecessor", "successor", "instrument"
@@ -283,8 +309,10 @@ def committee_page(*, committee: Committee, day: dt.date, user) -> CommitteePage
         predecessors=[s for s in successions if s.successor_id == committee.pk],
         successors=[s for s in successions if s.predecessor_id == committee.pk],
         timeline=roster_timeline(committee),
-        reports=latest_reports(committee, user),
-        edit_links=edit_links(user, committee),
+        reports=latest_reports(committee, user, may_download) if reader else None,
+        edit_links=edit_links(user, committee) if reader else [],
+        may_request_report=may_download,
+        current_period=_current_period(),
     )
 
 
@@ -446,13 +474,29 @@ class SearchResults:
         return len(self.people) + len(self.committees) + len(self.agencies) + len(self.decisions)
 
 
-def search(query: str) -> SearchResults:
-    """One box over people, committees, agencies and decisions, insensitive to accents and case."""
+def search(query: str, day: dt.date | None = None) -> SearchResults:
+    """One box over people, committees, agencies and decisions, insensitive to accents and case.
+    Each person comes with the seats held on the day (role and committee) and posts, for context."""
+    day = day or today()
+    people = _matching(Person.objects.filter(merged_into__isnull=True), query).prefetch_related(
+        Prefetch(
+            "memberships",
+            queryset=Membership.objects.filter(memberships_active_on(day))
+            .select_related("committee")
+            .order_by("role_rank", "committee__name", "pk"),
+            to_attr="seats_now",
+        ),
+        Prefetch(
+            "holdings",
+            queryset=PositionHolding.objects.filter(open_holdings())
+            .select_related("position__agency")
+            .order_by("pk"),
+            to_attr="posts_now",
+        ),
+    )
     return SearchResults(
         query=query,
-        people=list(
-            _matching(Person.objects.filter(merged_into__isnull=True), query)[:SEARCH_LIMIT]
-        ),
+        people=list(people[:SEARCH_LIMIT]),
         committees=list(
             with_successors(_matching(Committee.objects.select_related("parent"), query))[
                 :SEARCH_LIMIT

@@ -7,6 +7,7 @@ from portal import views
 app_name = "portal"
 
 urlpatterns = [
+    path("", views.home, name="home"),
     path("committees/", views.committee_list, name="committee-list"),
     path("committees/<slug:slug>/", views.committee_detail, name="committee-detail"),
     path("people/<slug:slug>/", views.person_detail, name="person-detail"),

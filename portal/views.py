@@ -14,6 +14,7 @@ from notifications.selectors import is_following
 from portal import selectors
 from portal.forms import AsOfForm, CommitteeFilterForm, SearchForm
 from portal.lineage import lineage_svg
+from portal.public import public_or_reader
 
 PAGE_SIZE = 50
 
@@ -33,8 +34,8 @@ def reader_required(view):
     return wrapper
 
 
-@reader_required
-def committee_list(request):
+@public_or_reader
+def committee_list(request, home: bool = False):
     form = CommitteeFilterForm(request.GET or None)
     if form.is_bound:
         form.is_valid()
@@ -46,17 +47,24 @@ def committee_list(request):
     return render(
         request,
         "portal/committee_list.html",
-        {"form": form, "page": page, "day": day, "query": query.urlencode()},
+        {"form": form, "page": page, "day": day, "query": query.urlencode(), "home": home},
     )
 
 
-@reader_required
+def home(request):
+    """The home page: the committee directory, with a word on what the registry is."""
+    return committee_list(request, home=True)
+
+
+@public_or_reader
 def committee_detail(request, slug):
     committee = selectors.committee_get(slug)
     form = AsOfForm(request.GET or None)
     now = today()
     day = form.day(default=now)
-    data = selectors.committee_page(committee=committee, day=day, user=request.user)
+    data = selectors.committee_page(
+        committee=committee, day=day, user=request.user, reader=request.registry_reader
+    )
     return render(
         request,
         "portal/committee_detail.html",
@@ -66,12 +74,13 @@ def committee_detail(request, slug):
             "form": form,
             "today": now,
             "lineage": lineage_svg(committee, data.predecessors, data.successors),
-            "following": is_following(request.user, committee),
+            "reader": request.registry_reader,
+            "following": request.user.is_authenticated and is_following(request.user, committee),
         },
     )
 
 
-@reader_required
+@public_or_reader
 def person_detail(request, slug):
     data = selectors.person_page(slug=slug, day=today())
     if data.merged_into is not None:
@@ -79,13 +88,13 @@ def person_detail(request, slug):
     return render(request, "portal/person_detail.html", {"page": data, "person": data.person})
 
 
-@reader_required
+@public_or_reader
 def agency_detail(request, slug):
     data = selectors.agency_page(slug=slug, day=today())
     return render(request, "portal/agency_detail.html", {"page": data, "agency": data.agency})
 
 
-@reader_required
+@public_or_reader
 def decision_detail(request, pk):
     data = selectors.decision_page(pk=pk)
     return render(
@@ -93,10 +102,10 @@ def decision_detail(request, pk):
     )
 
 
-@reader_required
+@public_or_reader
 def search(request):
     form = SearchForm(request.GET or None)
     results = None
     if form.is_bound and form.is_valid() and form.cleaned_data["q"]:
-        results = selectors.search(form.cleaned_data["q"])
+        results = selectors.search(form.cleaned_data["q"], day=today())
     return render(request, "portal/search.html", {"form": form, "results": results})

@@ -88,7 +88,7 @@ class ReportAdmin(ReportScopeMixin, RegistryAdmin):
         "status",
         "page_count",
         "requested_by",
-        "finished_at",
+        "finished_display",
         "download_link",
     )
     list_filter = ("status", "kind", "language")
@@ -124,11 +124,25 @@ class ReportAdmin(ReportScopeMixin, RegistryAdmin):
         # History leaves the snapshot out: reverting to a version would lose it.
         return True
 
+    @admin.display(description=_("finished at"), ordering="finished_at")
+    def finished_display(self, obj):
+        # Compact, so the column is not cut off: "02/12/2026 06:12", not the long local format.
+        if obj.finished_at is None:
+            return "—"
+        return format_html(
+            '<span style="white-space: nowrap" data-finished>{}</span>',
+            timezone.localtime(obj.finished_at).strftime("%d/%m/%Y %H:%M"),
+        )
+
     @admin.display(description=_("file"))
     def download_link(self, obj):
         if not obj.is_ready:
             return "—"
-        return format_html('<a href="{}">{}</a>', obj.get_download_url(), _("Download PDF"))
+        return format_html(
+            '<a href="{}" style="white-space: nowrap">{}</a>',
+            obj.get_download_url(),
+            _("Download PDF"),
+        )
 
     @admin.action(
         description=_("Generate now (make the selected reports again)"),

@@ -60,6 +60,13 @@ class Report(models.Model):
         editable=False,
         help_text=_("The data the report was made from, frozen so it renders again the same."),
     )
+    snapshot_at = models.DateTimeField(
+        _("data as of"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the snapshot was taken: a later change to the data makes it outdated."),
+    )
     generation = models.PositiveIntegerField(_("generation"), default=1, editable=False)
     task_id = models.CharField(_("task id"), max_length=64, blank=True, editable=False)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0, editable=False)

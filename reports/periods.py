@@ -75,3 +75,10 @@ def parse_period(text: str) -> Period:
     raise ValueError(
         _('"%(value)s" is not a period: write 2026-Q4, 2026-03 or 2026.') % {"value": value}
     )
+
+
+def last_complete_period(day: dt.date, cadence: str = Cadence.QUARTERLY) -> Period:
+    """The latest period that has ended by the day: a report made on 2 December 2026 covers
+    the third quarter, not the unfinished fourth (whose "as of" day would be in the future)."""
+    current = period_containing(day, cadence)
+    return current if current.end <= day else current.previous()

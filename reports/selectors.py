@@ -9,7 +9,18 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from committees import permissions
@@ -184,7 +195,7 @@ def _pending_ex_officio(committee: Committee) -> list[dict] | None:
     return [
         {
             "post": str(change.position),
-            "current": str(change.membership.person),
+            "current": str(change.membership.person) if change.membership.person_id else "",
             "role": change.membership.role,
             "new_holder": str(change.new_holding.person),
             "since": _partial(change.new_holding.start_date, change.new_holding.start_precision),
@@ -381,7 +392,7 @@ def city_overview_snapshot(*, period: Period, made_at: dt.datetime) -> dict:
     deadlines.sort(key=lambda line: (line["last_day"], line["committee"], line["indicator"]))
 
     busiest = list(
-        Membership.objects.filter(active_seat)
+        Membership.objects.filter(active_seat, person__isnull=False)
         .order_by()
         .values("person_id")
         .annotate(seats=Count("committee", distinct=True))
@@ -425,13 +436,58 @@ def city_overview_snapshot(*, period: Period, made_at: dt.datetime) -> dict:
     }
 
 
+def _changed_since(history_model, taken_at, **scope) -> Exists:
+    return Exists(history_model.objects.filter(history_date__gt=taken_at, **scope))
+
+
+def with_outdated(queryset: QuerySet[Report]) -> QuerySet[Report]:
+    """Annotate `outdated`: a ready report whose data changed after its snapshot was taken
+    (a seat, the committee, a target or a measurement of it; anything, for the city
+    overview). One query for the whole list, whatever its length."""
+    taken = OuterRef("snapshot_at")
+    committee = OuterRef("committee_id")
+    own_targets = Target.objects.filter(committee_id=OuterRef(OuterRef("committee_id")))
+    committee_changed = (
+        _changed_since(Membership.history.model, taken, committee_id=committee)
+        | _changed_since(Committee.history.model, taken, id=committee)
+        | _changed_since(Target.history.model, taken, committee_id=committee)
+        | _changed_since(Measurement.history.model, taken, target_id__in=own_targets.values("pk"))
+    )
+    city_changed = (
+        _changed_since(Membership.history.model, taken)
+        | _changed_since(Committee.history.model, taken)
+        | _changed_since(Target.history.model, taken)
+        | _changed_since(Measurement.history.model, taken)
+    )
+    return queryset.annotate(
+        outdated=Case(
+            When(~Q(status=Report.Status.READY) | Q(snapshot_at__isnull=True), then=Value(False)),
+            When(Q(committee__isnull=False) & committee_changed, then=Value(True)),
+            When(Q(committee__isnull=True) & city_changed, then=Value(True)),
+            default=Value(False),
+        )
+    )
+
+
+def report_is_outdated(report: Report) -> bool:
+    """Whether the data of a ready report changed after its snapshot (one query)."""
+    if report.status != Report.Status.READY or report.snapshot_at is None:
+        return False
+    return bool(
+        with_outdated(Report.objects.filter(pk=report.pk))
+        .values_list("outdated", flat=True)
+        .first()
+    )
+
+
 def latest_reports_for(committee: Committee, *, limit: int = 5) -> list[Report]:
-    """The committee's latest ready reports, newest period first (one query, for the portal)."""
+    """The committee's latest reports (any status), newest first, each marked `outdated`
+    when its data changed since (one query, for the portal)."""
     return list(
-        Report.objects.filter(committee=committee, status=Report.Status.READY)
+        with_outdated(Report.objects.filter(committee=committee))
         .select_related("committee")
         .defer("snapshot")
-        .order_by("-period_end", "-finished_at", "pk")[:limit]
+        .order_by("-period_end", "-created_at", "-pk")[:limit]
     )
 
 
@@ -451,10 +507,12 @@ def reports_visible_to(user) -> QuerySet[Report]:
     return downloadable_by(user, Report.objects.all())
 
 
-def report_list_for(user) -> QuerySet[Report]:
-    """Reports the user may see: all for leaders and city staff, their committees' for a secretariat."""
+def report_list_for(user, filters: dict | None = None) -> QuerySet[Report]:
+    """Reports the user may see: all for leaders and city staff, their committees' for a
+    secretariat; filtered (committee, period, language, status), marked `outdated`."""
+    queryset = reports_visible_to(user).filter(**(filters or {}))
     return (
-        reports_visible_to(user)
+        with_outdated(queryset)
         .select_related("committee", "requested_by")
         .defer("snapshot")
         .order_by("-created_at", "-pk")

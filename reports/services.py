@@ -170,10 +170,14 @@ def report_request(
         _check_request_rate(by)
         report.attempts = 0  # a fresh try: the sweeper counts its attempts from here
         return _enqueue(report, by=by, reason="Failed report tried again", send=send)
+    # A ready report whose data changed after its snapshot is stale: asking for it makes it again.
+    if report.status == Report.Status.READY and not regenerate:
+        regenerate = selectors.report_is_outdated(report)
     if regenerate and report.status == Report.Status.READY:
         _check_request_rate(by)
         report.generation += 1
         report.snapshot = None
+        report.snapshot_at = None
         report.sha256 = ""
         report.page_count = None
         report.size_bytes = None
@@ -222,8 +226,12 @@ def _freeze(report: Report) -> Report:
             .get(pk=report.pk)
         )
         if locked.snapshot is None:
-            locked.snapshot = collect_snapshot(locked, made_at=timezone.now())
-            _save(locked, reason="Snapshot taken", update_fields=["snapshot"])
+            locked.snapshot_at = timezone.now()
+            snapshot = collect_snapshot(locked, made_at=locked.snapshot_at)
+            # The number printed on the cover, frozen with the data so a re-render matches.
+            snapshot["number"] = f"{locked.pk:04d}/BC-{locked.period}"
+            locked.snapshot = snapshot
+            _save(locked, reason="Snapshot taken", update_fields=["snapshot", "snapshot_at"])
         return locked
 
 

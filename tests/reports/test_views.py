@@ -122,8 +122,9 @@ def test_the_list_shows_reports_with_a_fixed_number_of_queries(
     client.force_login(leader)
     client.get(reverse("reports:list"))  # warm the session
     fill(10)
-    # The page's reads and the menu's work queue count (a leader following nothing: one query).
-    with django_assert_num_queries(7) as small:
+    # The page's reads, the filter form's committees and the menu's work queue count (a leader
+    # following nothing: one query).
+    with django_assert_num_queries(8) as small:
         assert client.get(reverse("reports:list")).status_code == 200
     fill(200)
     with django_assert_num_queries(len(small.captured_queries)):
@@ -139,8 +140,11 @@ def test_latest_reports_for_a_committee_is_one_query(committee_a, django_assert_
     with django_assert_num_queries(1):
         latest = selectors.latest_reports_for(committee_a, limit=5)
         urls = [report.get_download_url() for report in latest]
-    assert [report.period for report in latest] == ["2026-Q2", "2026-Q1"]
-    assert urls[0] == reverse("reports:download", args=[latest[0].pk])
+    # Queued reports are listed too: the committee page shows them turning ready.
+    assert [report.period for report in latest] == ["2026-Q3", "2026-Q2", "2026-Q1"]
+    assert [report.status for report in latest] == ["queued", "ready", "ready"]
+    assert [report.outdated for report in latest] == [False, False, False]
+    assert urls[1] == reverse("reports:download", args=[latest[1].pk])
 
 
 def test_generate_now_queues_the_report(
@@ -158,7 +162,10 @@ def test_generate_now_queues_the_report(
     assert report.requested_by == leader
     assert len(callbacks) == 1
     page = client.get(reverse("reports:list"))
-    assert '<meta http-equiv="refresh"' in page.content.decode()
+    # The list follows the report's status with a script (CSP: a static file), not a reload.
+    html = page.content.decode()
+    assert 'src="/static/reports/status.js"' in html
+    assert f'data-report-id="{report.pk}" data-report-status="queued"' in html
 
 
 def test_generate_now_with_in_process_tasks_says_the_report_is_ready(

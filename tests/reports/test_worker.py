@@ -55,16 +55,17 @@ def test_it_makes_the_data_committee_report_through_the_worker(seeded, celery_wo
     text = pdf_text(content)
     counts = member_counts(committee, PERIOD.end)
     with translation.override("vi"):
-        declared = nfc(f"{translation.gettext('Declared')}: 32")
-        recorded = nfc(f"{translation.gettext('Recorded')}: {counts.actual}")
+        declared = nfc(translation.gettext("members declared"))
+        recorded = nfc(translation.gettext("named"))
     for needle in (
         "Nguyễn Văn Được",
         "Phó Trưởng ban Thường trực",
         committee.standing_agency.name,
-        declared,
-        recorded,
     ):
         assert nfc(needle) in text, needle
+    # The first page's summary: the declared and the named seats (figures over captions).
+    first_page = re.sub(r"\s+", " ", nfc(reader.pages[0].extract_text()))
+    assert f"32 {declared} {counts.named} {recorded}" in first_page, first_page[:600]
     # Every font is DejaVu Sans (the stylesheet applied) and embedded: no fallback font stood in for a Vietnamese letter.
     for page in reader.pages:
         for font in page["/Resources"]["/Font"].values():

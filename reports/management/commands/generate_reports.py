@@ -8,7 +8,7 @@ from tqdm import tqdm
 from committees.models import Committee
 from reports import services
 from reports.models import Report
-from reports.periods import Cadence, parse_period, period_containing
+from reports.periods import Cadence, last_complete_period, parse_period
 
 
 class Command(BaseCommand):
@@ -17,7 +17,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--committee", metavar="SLUG", help="Only this committee.")
         parser.add_argument(
-            "--period", help="2026-Q4, 2026-03 or 2026 (default: the current quarter)."
+            "--period", help="2026-Q4, 2026-03 or 2026 (default: the last complete quarter)."
         )
         parser.add_argument("--language", default="vi", help="vi (default) or en.")
         parser.add_argument(
@@ -35,7 +35,7 @@ class Command(BaseCommand):
             period = (
                 parse_period(options["period"])
                 if options["period"]
-                else period_containing(timezone.localdate(), Cadence.QUARTERLY)
+                else last_complete_period(timezone.localdate(), Cadence.QUARTERLY)
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc

@@ -1,0 +1,241 @@
+"""What the open data holds: each dataset's rows (the API's public fields, through the API's own
+serializers for anonymous clients) and its columns, which the data dictionary page explains."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import islice
+
+from django.db.models import Prefetch, QuerySet
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from api import serializers
+from api.views import _attach_member_counts, attach_identifiers
+from committees.models import Committee, LegalInstrument, Succession
+from mandates.models import Target
+from members.models import Membership, Person
+
+CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    description: Promise
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    title: Promise
+    description: Promise
+    columns: tuple[Column, ...]
+    model: type
+    serializer: type
+    with_identifiers: bool = False
+    with_member_counts: bool = False
+
+    def queryset(self) -> QuerySet:
+        return QUERYSETS[self.name]()
+
+    def records(self) -> Iterator[dict]:
+        """Every row as the API shows it to anonymous clients, a chunk at a time."""
+        iterator = self.queryset().iterator(chunk_size=CHUNK)
+        while chunk := list(islice(iterator, CHUNK)):
+            if self.with_identifiers:
+                attach_identifiers(chunk, self.model)
+            if self.with_member_counts:
+                _attach_member_counts(chunk)
+            yield from self.serializer(chunk, many=True, context={"reader": False}).data
+
+    def csv_row(self, record: dict) -> list[str]:
+        return [flat(record.get(column.name)) for column in self.columns]
+
+
+def flat(value) -> str:
+    """One CSV cell: lists joined by "; ", identifiers as scheme:identifier, lineage as
+    kind:committee:date, missing values empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "; ".join(flat(item) for item in value)
+    if isinstance(value, dict):
+        return ":".join(flat(item) for item in value.values())
+    return str(value)
+
+
+def _committees() -> QuerySet:
+    return (
+        Committee.objects.select_related("parent", "standing_agency")
+        .prefetch_related(
+            Prefetch("successions_in", queryset=Succession.objects.select_related("predecessor")),
+            Prefetch("successions_out", queryset=Succession.objects.select_related("successor")),
+        )
+        .order_by("level", "name", "pk")
+    )
+
+
+def _seats() -> QuerySet:
+    return Membership.objects.select_related(
+        "person", "committee", "position", "home_agency", "on_behalf_of"
+    ).order_by("committee_id", "role_rank", "pk")
+
+
+def _people() -> QuerySet:
+    return Person.objects.order_by("full_name", "pk")
+
+
+def _decisions() -> QuerySet:
+    return LegalInstrument.objects.select_related("issuer").order_by("-signed_on", "number", "pk")
+
+
+def _targets() -> QuerySet:
+    return (
+        Target.objects.select_related("committee", "responsible_agency")
+        .prefetch_related("measurements")
+        .order_by("committee__name", "deadline", "pk")
+    )
+
+
+QUERYSETS = {
+    "committees": _committees,
+    "seats": _seats,
+    "people": _people,
+    "decisions": _decisions,
+    "targets": _targets,
+}
+
+SOURCE = Column("source", _("The source: the article's title or the document's URL."))
+DATE = _('A date to its precision: "2022", "2022-03" or "2022-03-14"; empty when unknown.')
+
+DATASETS: tuple[Dataset, ...] = (
+    Dataset(
+        name="committees",
+        title=_("Committees"),
+        description=_("Steering committees, national committees, support groups and councils."),
+        model=Committee,
+        serializer=serializers.CommitteeSerializer,
+        with_identifiers=True,
+        with_member_counts=True,
+        columns=(
+            Column("slug", _("The committee's identifier in the registry (used in its address).")),
+            Column("name", _("Full name.")),
+            Column("short_name", _("Short name, when there is one.")),
+            Column("kind", _("steering, national, support_group, council or other.")),
+            Column("level", _("national, city or ward.")),
+            Column("parent", _("For a support group: the committee it assists (identifier).")),
+            Column("standing_agency", _("The agency that runs the committee day to day.")),
+            Column("established_by", _("The decision that established it (decision id).")),
+            Column("founded", DATE),
+            Column("dissolved", DATE),
+            Column("declared_member_count", _("Members the founding decision declares.")),
+            Column("declared_by", _("The decision that declares that count (decision id).")),
+            Column("actual_member_count", _("Seats recorded as held on the day of the file.")),
+            Column("description", _("What the body is.")),
+            Column("predecessors", _("Bodies it came from: kind:committee:date, separated by ;")),
+            Column("successors", _("Bodies it became: kind:committee:date, separated by ;")),
+            Column("identifiers", _("Identifiers in other systems: scheme:identifier.")),
+            SOURCE,
+        ),
+    ),
+    Dataset(
+        name="seats",
+        title=_("Seats"),
+        description=_(
+            "Who sits on which committee, in which role, since when and on whose decision."
+        ),
+        model=Membership,
+        serializer=serializers.MembershipSerializer,
+        columns=(
+            Column("id", _("The seat's number in the registry.")),
+            Column("person", _("The person (identifier).")),
+            Column("person_name", _("The person's full name.")),
+            Column("person_rank", _("A rank shown before the name (e.g. Đại tá).")),
+            Column("committee", _("The committee (identifier).")),
+            Column("role", _("head, standing_deputy_head, deputy_head, member, …")),
+            Column("role_label", _("The role, in words.")),
+            Column("position", _("The post that gives the seat ex officio (post id).")),
+            Column("post_title", _("That post's title.")),
+            Column("title_at_appointment", _("The member's title when appointed.")),
+            Column("home_agency", _("The agency the member comes from (identifier).")),
+            Column("on_behalf_of", _("The agency the member represents (identifier).")),
+            Column("appointed_by", _("The appointing decision (decision id).")),
+            Column("start", DATE),
+            Column("end", DATE),
+            Column("end_reason", _("Why the seat ended, when it has.")),
+            Column("ended_by", _("The decision that ended it (decision id).")),
+            SOURCE,
+        ),
+    ),
+    Dataset(
+        name="people",
+        title=_("People"),
+        description=_("Members of the committees: names, ranks and other names (public fields)."),
+        model=Person,
+        serializer=serializers.PersonSerializer,
+        with_identifiers=True,
+        columns=(
+            Column("slug", _("The person's identifier in the registry.")),
+            Column("full_name", _("Full name, with diacritics.")),
+            Column("rank", _("A rank shown before the name.")),
+            Column("other_names", _("Other names the person is known by.")),
+            Column("identifiers", _("Identifiers in other systems: scheme:identifier.")),
+            SOURCE,
+        ),
+    ),
+    Dataset(
+        name="decisions",
+        title=_("Decisions"),
+        description=_("Decisions, resolutions, laws, schemes and plans the records rest on."),
+        model=LegalInstrument,
+        serializer=serializers.DecisionSerializer,
+        columns=(
+            Column("id", _("The decision's number in the registry (decision id).")),
+            Column("kind", _("decision, resolution, law, scheme, plan, …")),
+            Column("number", _("Its official number, e.g. 944/QĐ-UBND.")),
+            Column("title", _("Its full title.")),
+            Column("issuer", _("Who issued it (agency identifier).")),
+            Column("signed", DATE),
+            Column("effective", DATE),
+            Column("url", _("Where the text is published.")),
+            Column("summary", _("A short summary.")),
+            SOURCE,
+        ),
+    ),
+    Dataset(
+        name="targets",
+        title=_("Targets"),
+        description=_("Targets with their baseline, target value, deadline and status today."),
+        model=Target,
+        serializer=serializers.TargetSerializer,
+        columns=(
+            Column("id", _("The target's number in the registry.")),
+            Column("committee", _("The committee (identifier); empty for a city-wide target.")),
+            Column("mandate", _("The mandate it serves (mandate id).")),
+            Column("indicator", _("What is measured.")),
+            Column("unit", _("The unit, e.g. %.")),
+            Column("direction", _("at_least (reach at least) or at_most (stay at most).")),
+            Column("baseline", _("The value at the start.")),
+            Column("baseline_date", _("The date of the baseline (YYYY-MM-DD).")),
+            Column("target_value", _("The value to reach.")),
+            Column("deadline", DATE),
+            Column("responsible_agency", _("The agency in charge (identifier).")),
+            Column("source_instrument", _("The decision that sets it (decision id).")),
+            Column("status", _("Today: achieved, on_track, at_risk, overdue or no_data.")),
+            Column(
+                "measurements", _("Measurements, newest first: date:value:source, separated by ;")
+            ),
+            SOURCE,
+        ),
+    ),
+)
+
+# The committee packages (one file per committee, issue "committee package") will be listed
+# here as their own downloads once that export exists; the index page keeps a place for them.
+COMMITTEE_PACKAGES = None
+
+
+def dataset_get(name: str) -> Dataset | None:
+    return next((dataset for dataset in DATASETS if dataset.name == name), None)
