@@ -53,8 +53,8 @@ class MembershipInline(admin.TabularInline):
     show_change_link = True
     verbose_name_plural = _("roster (active first, by role)")
     fields = (
-        "holder_display",
-        "role_display",
+        "holder",
+        "role_label",
         "title_at_appointment",
         "start_display",
         "end_display",
@@ -70,6 +70,14 @@ class MembershipInline(admin.TabularInline):
             .select_related("person", "committee", "appointed_by")
             .order_by(F("end_date").desc(nulls_first=True), "role_rank", "person__full_name")
         )
+
+    @admin.display(description=_("person"))
+    def holder(self, obj):
+        return obj.holder_display
+
+    @admin.display(description=_("role"))
+    def role_label(self, obj):
+        return obj.role_display
 
     @admin.display(description=_("start"))
     def start_display(self, obj):
