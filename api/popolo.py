@@ -19,6 +19,7 @@ from committees.models import Agency, Committee, Succession
 from committees.partial_dates import Precision, iso_partial
 from members.models import Membership, Person, Position, Role
 from members.selectors import memberships_active_on, today
+from work.popolo import meeting_events
 
 # Popolo classification of each kind of body, and back.
 COMMITTEE_CLASSIFICATION = {
@@ -356,5 +357,8 @@ def popolo_document(
                 for e in events
             ),
             key=lambda r: r["id"],
+        )
+        + meeting_events(
+            committee_ids=None if committee is None else scope_ids, organization_id=committee_id
         ),
     }

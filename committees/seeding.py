@@ -255,4 +255,7 @@ def load_seeds(path: Path = SEED_FILE) -> SeedResult:
                 **cite(row),
             },
         )
+    from work.seeding import load_work_seeds  # meetings and tasks of the articles
+
+    load_work_seeds(result)
     return result

@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/", include("api.urls")),
     path("reports/", include("reports.urls")),
+    path("", include("work.urls")),
     path("", include("portal.urls")),
 ]
 

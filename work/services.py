@@ -591,3 +591,36 @@ def calendar_token_revoke(*, token: CalendarToken, by) -> CalendarToken:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
     return token
+
+
+@transaction.atomic
+def meeting_save(*, meeting: Meeting, reason: str, by) -> Meeting:
+    """Save a meeting edited as a whole (the admin form); a new one gets its invitation list."""
+    _authorise(by, meeting.committee)
+    _require_reason(reason)
+    adding = meeting.pk is None
+    if not adding:
+        stored = Meeting.objects.select_for_update().select_related("committee").get(pk=meeting.pk)
+        _authorise(by, stored.committee)
+        if stored.committee_id != meeting.committee_id or stored.date != meeting.date:
+            if stored.invitees.exists():
+                raise ValidationError(
+                    _(
+                        "The date and committee of a meeting with an invitation list stay as they were."
+                    )
+                )
+    save_validated(meeting, by=by, reason=reason)
+    if adding:
+        _freeze_invitations(meeting, by=by, reason=reason)
+    return meeting
+
+
+@transaction.atomic
+def task_save(*, task: Task, reason: str, by) -> Task:
+    """Save a task edited as a whole (the admin form)."""
+    _authorise(by, task.committee)
+    if task.pk is not None:
+        stored = Task.objects.select_related("committee").get(pk=task.pk)
+        _authorise(by, stored.committee)
+    _require_reason(reason)
+    return save_validated(task, by=by, reason=reason)
