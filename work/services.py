@@ -602,13 +602,11 @@ def meeting_save(*, meeting: Meeting, reason: str, by) -> Meeting:
     if not adding:
         stored = Meeting.objects.select_for_update().select_related("committee").get(pk=meeting.pk)
         _authorise(by, stored.committee)
-        if stored.committee_id != meeting.committee_id or stored.date != meeting.date:
-            if stored.invitees.exists():
-                raise ValidationError(
-                    _(
-                        "The date and committee of a meeting with an invitation list stay as they were."
-                    )
-                )
+        moved = stored.committee_id != meeting.committee_id or stored.date != meeting.date
+        if moved and stored.invitees.exists():
+            raise ValidationError(
+                _("The date and committee of a meeting with an invitation list stay as they were.")
+            )
     save_validated(meeting, by=by, reason=reason)
     if adding:
         _freeze_invitations(meeting, by=by, reason=reason)
