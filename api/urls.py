@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
 from api import views
-from work import api as work_api
+from work import api_views as work_api
 
 app_name = "api"
 
