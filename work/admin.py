@@ -153,6 +153,13 @@ class TaskUpdateAdmin(RegistryAdmin):
     search_fields = ()
     readonly_fields = ("task", "date", "text", "evidence_link", "evidence_name", "by")
 
+    # Progress is reported on the task page (by the focal point or the secretariat), not here.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
     def get_search_results(self, request, queryset, search_term):
         return queryset, False
 

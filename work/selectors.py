@@ -188,7 +188,10 @@ class TaskCounts:
         return "—" if rate is None else f"{rate * 100:.0f}%"
 
     def __getitem__(self, status: str) -> int:
-        return self.by_status.get(status, 0)
+        # Templates look up `counts.overdue` as a key first; other names fall back to attributes.
+        if status not in self.by_status:
+            raise KeyError(status)
+        return self.by_status[status]
 
 
 def _assigned_by(day: dt.date) -> Q:
