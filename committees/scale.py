@@ -24,6 +24,7 @@ from committees.partial_dates import Precision, normalise
 from committees.text import fold, nfc
 from mandates.models import Mandate, Measurement, Target
 from members.models import ROLE_RANK, Membership, Person, Position, PositionHolding, Role
+from work.scale import work_scale
 
 # The registry's "now" for synthetic data: open terms run past it, nothing starts after it.
 HORIZON = dt.date(2026, 6, 30)
@@ -200,6 +201,7 @@ def seed_scale(
             rng, bodies, persons, positions, agencies, decisions, city_pc, memberships, writer
         )
         _mandates_and_targets(rng, bodies, agencies, decisions, writer)
+        work_scale(seed=seed, bodies=bodies, agencies=agencies, writer=writer)  # meetings, tasks
     return result
 
 
