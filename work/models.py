@@ -342,6 +342,7 @@ class Task(Sourced):
         verbose_name_plural = _("assigned tasks")
         ordering = ["deadline_last_day", "pk"]
         indexes = [
+            models.Index(fields=["deadline_last_day", "id"], name="work_task_deadline"),
             models.Index(fields=["committee", "deadline_last_day", "id"], name="work_task_board"),
             models.Index(fields=["lead_agency", "deadline_last_day", "id"], name="work_task_lead"),
             models.Index(fields=["state", "deadline_last_day"], name="work_task_state_deadline"),

@@ -184,3 +184,30 @@ def work_scale(*, seed: int, bodies, agencies, writer) -> None:
     writer.create(
         through, [through(task_id=t, agency_id=a) for t, a in coordinating], history=False
     )
+
+
+def bench_fixture(committee) -> Meeting:
+    """The benchmark's meeting on its committee (the 32-member roster as the invitation list) with
+    ten tasks from its conclusion; made once."""
+    from committees.models import Agency
+    from work import services
+
+    meeting = committee.meetings.order_by("pk").first()
+    if meeting is not None:
+        return meeting
+    meeting = services.meeting_create(
+        committee=committee, kind=Meeting.Kind.INTERIM_REVIEW, title="Hội nghị sơ kết đo hiệu năng",
+        date=dt.date(2025, 6, 20), place="Hội trường A", agenda=["Báo cáo sơ kết", "Thảo luận"],
+        reason="Benchmark fixture",
+    )  # fmt: skip
+    agencies = list(Agency.objects.order_by("pk")[:5])
+    services.conclusion_record(
+        meeting=meeting, number="1/TB-ĐHN", signed_on=dt.date(2025, 6, 25), reason="Benchmark fixture",
+        items=[
+            services.TaskItem(text=f"Nhiệm vụ đo hiệu năng {n}", lead_agency=agencies[n % len(agencies)],
+                              coordinating=agencies[:2], deadline=dt.date(2025, 7 + n % 6, 1),
+                              deadline_precision=Precision.MONTH)
+            for n in range(10)
+        ],
+    )  # fmt: skip
+    return meeting
