@@ -27,3 +27,12 @@ def test_it_adds_meetings_and_tasks_that_keep_the_rules():
         assert len(listed) == min(len(roster), 25)
     for task in Task.objects.exclude(deadline__isnull=True).order_by("pk")[:200]:
         task.full_clean()
+
+
+@pytest.mark.django_db(transaction=False)
+def test_the_benchmark_fixture_is_made_once(committee_a, lead_agency):
+    from work.scale import bench_fixture
+
+    first = bench_fixture(committee_a)
+    assert bench_fixture(committee_a) == first
+    assert Task.objects.filter(source_meeting=first).count() == 10
