@@ -156,6 +156,7 @@ def popolo_document(
                 | Q(membership_periods__membership__committee_id__in=scope_ids)
             ).distinct()
         )
+    events += meeting_events(committee_ids=None if committee is None else scope_ids)
     periods = dict(
         MembershipPeriod.objects.filter(membership_id__in=[m.pk for m in memberships]).values_list(
             "membership_id", "event_id"
@@ -357,8 +358,5 @@ def popolo_document(
                 for e in events
             ),
             key=lambda r: r["id"],
-        )
-        + meeting_events(
-            committee_ids=None if committee is None else scope_ids, organization_id=committee_id
         ),
     }

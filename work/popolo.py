@@ -1,8 +1,12 @@
-"""Meetings as Popolo events (the Popolo export calls meeting_events)."""
+"""Meetings as Popolo events: the Popolo export adds meeting_events() to its events.
 
-import datetime as dt
-from collections.abc import Callable, Iterable
+Each meeting becomes an (unsaved) PopoloEvent with the id "meeting/<pk>", so the export writes it
+like any other event and an import of the file gives back the same document."""
 
+from collections.abc import Iterable
+
+from api.models import PopoloEvent
+from committees.partial_dates import Precision
 from work.models import Meeting
 
 CLASSIFICATION = {
@@ -14,34 +18,21 @@ CLASSIFICATION = {
 }
 
 
-def _start(meeting: Meeting) -> str:
-    if meeting.time is None:
-        return meeting.date.isoformat()
-    return dt.datetime.combine(meeting.date, meeting.time).isoformat(timespec="minutes")
-
-
-def meeting_events(
-    *, committee_ids: Iterable[int] | None, organization_id: Callable[[int], str]
-) -> list[dict]:
-    """The meetings of the given committees (all when None) as Popolo events, in one query."""
-    meetings = Meeting.objects.order_by("pk").only(
-        "pk", "committee_id", "kind", "title", "date", "time", "place", "online"
-    )
+def meeting_events(*, committee_ids: Iterable[int] | None) -> list[PopoloEvent]:
+    """The meetings of the given committees (all when None), in one query."""
+    meetings = Meeting.objects.order_by("pk").only("pk", "committee_id", "kind", "title", "date")
     if committee_ids is not None:
         meetings = meetings.filter(committee_id__in=list(committee_ids))
-    events = []
-    for meeting in meetings:
-        event = {
-            "id": f"meeting/{meeting.pk}",
-            "name": meeting.title,
-            "classification": CLASSIFICATION[meeting.kind],
-            "kind": meeting.kind,
-            "organization_id": organization_id(meeting.committee_id),
-            "start_date": _start(meeting),
-        }
-        if meeting.place:
-            event["location"] = meeting.place
-        elif meeting.online:
-            event["location"] = "online"
-        events.append(event)
-    return events
+    return [
+        PopoloEvent(
+            # A negative id: no membership period or identifier can refer to it.
+            pk=-meeting.pk,
+            popolo_id=f"meeting/{meeting.pk}",
+            name=meeting.title,
+            classification=CLASSIFICATION[meeting.kind],
+            organization_id=meeting.committee_id,
+            start_date=meeting.date,
+            start_precision=Precision.DAY,
+        )
+        for meeting in meetings
+    ]
