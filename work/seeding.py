@@ -10,13 +10,13 @@ from pathlib import Path
 
 from committees.models import Agency, Committee, LegalInstrument
 from mandates.models import Target
-from members.services import save_validated
+from records.writes import save_validated
 from work import services
 from work.models import Invitee, Meeting, Task
 
 SEED_FILE = Path(__file__).resolve().parent / "seeds" / "articles.json"
 REASON = "Demo data from the source articles"
-SOURCES = Path(__file__).resolve().parent.parent / "committees" / "seeds" / "hcmc_articles.json"
+SOURCES = Path(__file__).resolve().parent.parent / "demo" / "seeds" / "hcmc_articles.json"
 
 
 def _day(text: str | None) -> dt.date | None:

@@ -22,7 +22,7 @@ from committees.text import fold
 from mandates.models import Target
 from members.models import Person
 from members.selectors import roster_on
-from members.services import save_validated, stamp_history
+from records.writes import save_validated, stamp_history
 from work.models import (
     AgendaItem,
     CalendarToken,

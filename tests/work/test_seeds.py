@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from committees.seeding import load_seeds
+from demo.seeding import load_seeds
 from work.models import Meeting, Task
 
 pytestmark = pytest.mark.django_db
