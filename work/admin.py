@@ -3,6 +3,7 @@ focal points and calendar feeds are kept by administrators. Writes go through wo
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -36,6 +37,14 @@ class WorkAdmin(RegistryAdmin):
         if obj is None:
             return permissions.can_manage_any_roster(request.user)
         return permissions.can_record_work(request.user, self._committee(obj))
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as exc:
+            # A service refused the change (its rule, or the database's): say why, change nothing.
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "committee" and not permissions.is_administrator(request.user):
@@ -137,13 +146,6 @@ class TaskAdmin(WorkAdmin):
     def save_related(self, request, form, formsets, change):
         services.stamp_history(form.instance, by=request.user, reason=str(ADMIN_REASON))
         super().save_related(request, form, formsets, change)
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ValidationError as exc:
-            self.message_user(request, " ".join(exc.messages), messages.ERROR)
-            return super().changeform_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(TaskUpdate)
