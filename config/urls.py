@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("reports/", include("reports.urls")),
     path("", include("work.urls")),
+    path("notifications/", include("notifications.urls")),
     path("", include("portal.urls")),
 ]
 

@@ -316,6 +316,8 @@ def measure_all(fixtures: Fixtures, *, repeat: int, label: str, progress) -> dic
         ("task board", page(f"/committees/{committee.slug}/tasks/")),
         ("meeting page", page(f"/meetings/{meeting.pk}/")),
         ("API task list", page("/api/tasks/")),
+        ("work queue (administrator)", page("/notifications/")),
+        ("admin home with the work queue", page("/admin/")),
     ]
     results: dict[str, Measurement] = {}
     for name, call in pages:

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('committees', '0005_instrument_kind_concluding_notice'),
+        ('committees', '0006_instrument_kind_concluding_notice'),
         ('mandates', '0006_partial_dates_quarter_and_half_year'),
         ('members', '0006_partial_dates_quarter_and_half_year'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('committees', '0004_partial_dates_quarter_and_half_year'),
+        ('committees', '0005_jurisdiction_area_and_popolo_fields'),
     ]
 
     operations = [
