@@ -8,7 +8,7 @@ from committees.permissions import grant_focal_point
 from members.models import Role
 from members.services import membership_appoint
 from tests.factories import AgencyFactory, PersonFactory, UserFactory
-from tests.portal.conftest import browser, log_in, page  # noqa: F401 (browser fixtures)
+from tests.portal.conftest import log_in, page  # noqa: F401 (browser fixtures)
 from work import services
 from work.services import TaskItem
 
