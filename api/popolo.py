@@ -27,6 +27,7 @@ from committees.partial_dates import Precision, iso_partial
 from committees.text import fold
 from members.models import Membership, Person, Position, Role
 from members.selectors import memberships_active_on, today
+from work.popolo import meeting_events
 
 # Popolo classification of each kind of body, and back.
 COMMITTEE_CLASSIFICATION = {
@@ -231,6 +232,7 @@ def popolo_document(
                 | Q(membership_periods__membership__committee_id__in=scope_ids)
             ).distinct()
         )
+    events += meeting_events(committee_ids=None if committee is None else scope_ids)
     periods = dict(
         MembershipPeriod.objects.filter(membership_id__in=[m.pk for m in memberships]).values_list(
             "membership_id", "event_id"

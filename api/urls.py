@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
 from api import views
+from work import api_views as work_api
 
 app_name = "api"
 
@@ -19,6 +20,8 @@ router.register("decisions", views.DecisionViewSet, basename="decision")
 router.register("posts", views.PositionViewSet, basename="post")
 router.register("mandates", views.MandateViewSet, basename="mandate")
 router.register("targets", views.TargetViewSet, basename="target")
+router.register("meetings", work_api.MeetingViewSet, basename="meeting")
+router.register("tasks", work_api.TaskViewSet, basename="task")
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="api:docs", permanent=False), name="root"),

@@ -104,6 +104,7 @@ class LegalInstrument(Sourced):
         PLAN = "plan", _("plan")
         PROGRAMME = "programme", _("programme")
         STRATEGY = "strategy", _("strategy")
+        NOTICE = "notice", _("concluding notice")
         OTHER = "other", _("other")
 
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)

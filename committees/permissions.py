@@ -23,7 +23,7 @@ SECRETARIAT_GROUP = "Secretariat"
 
 ROSTER_PERMISSION = "committees.manage_roster"
 MEASUREMENT_PERMISSION = "committees.add_measurement_to"
-REGISTRY_APPS = ("committees", "members", "mandates", "reports")
+REGISTRY_APPS = ("committees", "members", "mandates", "reports", "work")
 
 
 def _user_ok(user) -> bool:
@@ -301,3 +301,83 @@ def secretariat_users(committee: Committee):
         content_object=committee, permission__codename=ROSTER_PERMISSION.split(".")[1]
     ).values("user_id")
     return get_user_model().objects.filter(pk__in=holders).order_by("username")
+
+
+# --- Meetings and assigned tasks (the work app): the secretariat records, focal points report. ---
+
+FOCAL_POINTS_GROUP = "Focal points"
+
+
+def can_record_work(user, committee: Committee | None) -> bool:
+    """The secretariat records meetings, attendance, conclusions and tasks for the committees whose
+    roster it keeps; work without a committee is recorded by administrators."""
+    if committee is None:
+        return is_administrator(user)
+    return can_manage_roster(user, committee)
+
+
+def require_work_right(user, committee: Committee | None) -> None:
+    if not can_record_work(user, committee):
+        raise PermissionDenied("You may not record this committee's meetings and tasks.")
+
+
+def agency_ids_focal_for(user) -> frozenset[int]:
+    """Agencies for which the user is an active focal point (cached on the user for the request)."""
+    if not _user_ok(user):
+        return frozenset()
+    cached = getattr(user, "_registry_focal_agencies", None)
+    if cached is None:
+        from work.models import FocalPoint
+
+        cached = frozenset(
+            FocalPoint.objects.filter(user=user, active=True).values_list("agency_id", flat=True)
+        )
+        user._registry_focal_agencies = cached
+    return cached
+
+
+def is_focal_point(user) -> bool:
+    return bool(agency_ids_focal_for(user))
+
+
+def can_view_agency_tasks(user, agency) -> bool:
+    """Readers see every task board; a focal point sees its own agencies' boards only."""
+    return is_reader(user) or (agency is not None and agency.pk in agency_ids_focal_for(user))
+
+
+def can_view_task(user, task) -> bool:
+    return is_reader(user) or (
+        task.lead_agency_id is not None and task.lead_agency_id in agency_ids_focal_for(user)
+    )
+
+
+def can_update_task_progress(user, task) -> bool:
+    """The lead agency's focal point reports progress on its tasks; so does the secretariat."""
+    if task.lead_agency_id is not None and task.lead_agency_id in agency_ids_focal_for(user):
+        return True
+    return can_record_work(user, task.committee)
+
+
+def require_task_progress_right(user, task) -> None:
+    if not can_update_task_progress(user, task):
+        raise PermissionDenied("You may not report progress on this task.")
+
+
+def can_download_meeting_document(user, meeting) -> bool:
+    return is_reader(user)
+
+
+def grant_focal_point(user, agency) -> None:
+    from work.models import FocalPoint
+
+    user.groups.add(Group.objects.get_or_create(name=FOCAL_POINTS_GROUP)[0])
+    FocalPoint.objects.update_or_create(user=user, agency=agency, defaults={"active": True})
+
+
+def revoke_focal_point(user, agency) -> None:
+    from work.models import FocalPoint
+
+    for focal_point in FocalPoint.objects.filter(user=user, agency=agency, active=True):
+        focal_point.active = False
+        focal_point._change_reason = "Focal point revoked"
+        focal_point.save(update_fields=["active"])

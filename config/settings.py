@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "portal",
     "opendata",
     "api",
+    "work",
     "demo",
     "config",
 ]

@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("reports/", include("reports.urls")),
     path("open-data/", include("opendata.urls")),
+    path("", include("work.urls")),
     path("notifications/", include("notifications.urls")),
     path("", include("portal.urls")),
 ]

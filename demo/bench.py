@@ -38,6 +38,7 @@ from committees.models import Agency, Committee, LegalInstrument
 from committees.text import fold
 from members.models import Person, Role
 from members.services import membership_appoint
+from work.scale import bench_fixture
 
 BUDGET_RATIO = 2.0
 FLOOR = "floor (constant view)"
@@ -299,6 +300,7 @@ def measure_all(fixtures: Fixtures, *, repeat: int, label: str, progress) -> dic
         return call
 
     committee = fixtures.committee
+    meeting = bench_fixture(committee)
     pages: list[tuple[str, Callable[[], None]]] = [
         (FLOOR, page("/bench/floor/")),
         ("admin membership list", page("/admin/members/membership/")),
@@ -311,6 +313,9 @@ def measure_all(fixtures: Fixtures, *, repeat: int, label: str, progress) -> dic
         ("search", page(f"/search/?q={SEARCH_QUERY.replace(' ', '+')}")),
         ("API membership list", page("/api/memberships/")),
         ("API committee list", page("/api/committees/")),
+        ("task board", page(f"/committees/{committee.slug}/tasks/")),
+        ("meeting page", page(f"/meetings/{meeting.pk}/")),
+        ("API task list", page("/api/tasks/")),
         ("work queue (administrator)", page("/notifications/")),
         ("admin home with the work queue", page("/admin/")),
     ]

@@ -25,6 +25,7 @@ from mandates.models import Mandate, Measurement, Target
 from members.models import Membership, Person, Position, PositionHolding, Role
 from members.roster_writer import SeatEnd, SeatOpen, roster_apply
 from members.rules import SINGLE_SEAT_ROLES
+from work.scale import work_scale
 
 # The registry's "now" for synthetic data: open terms run past it, nothing starts after it.
 HORIZON = dt.date(2026, 6, 30)
@@ -201,6 +202,7 @@ def seed_scale(
             rng, bodies, persons, positions, agencies, decisions, city_pc, memberships, writer
         )
         _mandates_and_targets(rng, bodies, agencies, decisions, writer)
+        work_scale(seed=seed, bodies=bodies, agencies=agencies, writer=writer)  # meetings, tasks
     return result
 
 

@@ -262,4 +262,8 @@ def load_seeds(path: Path = SEED_FILE) -> SeedResult:
     load_area_seeds(
         data, lambda new, model: result.count(result.created if new else result.updated, model)
     )
+
+    from work.seeding import load_work_seeds  # meetings and tasks of the articles
+
+    load_work_seeds(result)
     return result

@@ -12,6 +12,7 @@ from committees.models import Committee, LegalInstrument, Succession
 from committees.partial_dates import format_partial_date
 from mandates.models import Mandate, Target
 from members.models import Membership, Role
+from work.reports import work_context
 
 TEMPLATES = {
     "committee_review": "reports/pdf/committee_review.html",
@@ -383,6 +384,7 @@ def committee_review_context(snapshot: dict) -> dict:
             }
             for group in snapshot["support_groups"]
         ],
+        "work": work_context(snapshot.get("work")),
     }
 
 

@@ -31,6 +31,7 @@ from members import selectors as member_selectors
 from members.models import Membership, Role
 from reports.models import Report
 from reports.periods import Period
+from work.reports import work_snapshot
 
 SNAPSHOT_SCHEMA = 1
 BUSIEST_PEOPLE = 20
@@ -308,6 +309,7 @@ def committee_review_snapshot(
         "predecessors": predecessors,
         "successors": successors,
         "support_groups": support_groups,
+        "work": work_snapshot(committee=committee, start=period.start, end=day, day=judged_on),
     }
 
 

@@ -12,15 +12,23 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 
-from committees.models import Committee
-from committees.permissions import CITY_STAFF_GROUP, LEADERS_GROUP, ensure_groups, grant_secretariat
+from committees.models import Agency, Committee
+from committees.permissions import (
+    CITY_STAFF_GROUP,
+    LEADERS_GROUP,
+    ensure_groups,
+    grant_focal_point,
+    grant_secretariat,
+)
 
 SECRETARIAT_OF = "bcd-du-lieu-tphcm"
+FOCAL_POINT_OF = "so-tttt-tphcm"
 ACCOUNTS = [
     ("admin", "Administrator (superuser)"),
     ("canbo", "City staff: reads everything in the admin"),
     ("lanhdao", "Leader: reads the portal and downloads reports"),
     ("thuky.dulieu", f"Secretariat of {SECRETARIAT_OF}: keeps that roster"),
+    ("daumoi.tttt", f"Focal point of {FOCAL_POINT_OF}: reports progress on its tasks"),
 ]
 
 
@@ -56,6 +64,10 @@ class Command(BaseCommand):
             user.groups.add(Group.objects.get(name=CITY_STAFF_GROUP))
         elif username == "lanhdao":
             user.groups.add(Group.objects.get(name=LEADERS_GROUP))
+        elif username == "daumoi.tttt":
+            agency = Agency.objects.filter(slug=FOCAL_POINT_OF).first()
+            if agency is not None:
+                grant_focal_point(user, agency)
         else:
             committee = Committee.objects.filter(slug=SECRETARIAT_OF).first()
             if committee is not None:
