@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "reports",
     "portal",
     "api",
+    "packages",
     "config",
 ]
 

@@ -192,7 +192,7 @@ def target_rows(committee: Committee, day: dt.date) -> list[TargetRow]:
 
 def progress_percent(target: Target, latest: Decimal | None) -> int | None:
     """How far from the baseline (zero when none) towards the target value, 0 to 100."""
-    if latest is None:
+    if latest is None or target.target_value is None:
         return None
     start = target.baseline if target.baseline is not None else Decimal(0)
     span = target.target_value - start
