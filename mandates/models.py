@@ -85,7 +85,7 @@ class Target(Sourced):
     )
     indicator = models.CharField(_("indicator"), max_length=500)
     search_key = models.CharField(_("search key"), max_length=500, editable=False, db_index=True)
-    unit = models.CharField(_("unit"), max_length=50, default="%")
+    unit = models.CharField(_("unit"), max_length=50, default="%", blank=True)
     direction = models.CharField(
         _("direction"), max_length=10, choices=Direction.choices, default=Direction.AT_LEAST
     )

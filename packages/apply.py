@@ -780,24 +780,11 @@ def import_packages(
 def _run(importer: Importer, packages: list[Package]) -> None:
     bodies = []
     for package in packages:
-        decision = importer.decision(package, package.level)
-        committee = importer.body(package, decision=decision)
-        importer.predecessors(package, committee, decision)
-        importer.mandates_and_targets(package, committee, decision)
-        bodies.append((package, package.members, committee, decision, package.path))
-        if package.support_group is not None:
-            group = importer.body(
-                package, group=package.support_group, parent=committee, decision=decision
-            )
-            bodies.append(
-                (
-                    package,
-                    package.support_group.members,
-                    group,
-                    decision,
-                    package.support_group.path,
-                )
-            )
+        try:
+            with transaction.atomic():
+                _body(importer, package, bodies)
+        except ValidationError as exc:
+            importer.problem(package.path, exc.messages)
     for package, seats, committee, decision, path in bodies:
         start = package.decision.date
         opens, closes = importer.seats(
@@ -816,6 +803,21 @@ def _run(importer: Importer, packages: list[Package]) -> None:
     for package, _seats, committee, _decision, _path in bodies:
         if package.replaced_by and committee.parent_id is None:
             _replaced(importer, package, committee)
+
+
+def _body(importer: Importer, package: Package, bodies: list) -> None:
+    decision = importer.decision(package, package.level)
+    committee = importer.body(package, decision=decision)
+    importer.predecessors(package, committee, decision)
+    importer.mandates_and_targets(package, committee, decision)
+    bodies.append((package, package.members, committee, decision, package.path))
+    if package.support_group is not None:
+        group = importer.body(
+            package, group=package.support_group, parent=committee, decision=decision
+        )
+        bodies.append(
+            (package, package.support_group.members, group, decision, package.support_group.path)
+        )
 
 
 def _apply_seats(importer: Importer, opens, closes, path: str) -> None:

@@ -8,8 +8,6 @@ from django.utils.translation import gettext as _
 
 from packages.schema import (
     DECISION_KEYS,
-    GROUP_KEYS,
-    PACKAGE_KEYS,
     SEAT_KEYS,
     SOURCE_KEYS,
     TARGET_KEYS,
@@ -42,7 +40,6 @@ SHEETS = {
     "targets": ("body", *TARGET_KEYS),
     "sources": ("body", *SOURCE_KEYS),
 }
-assert set(GROUP_KEYS) and set(PACKAGE_KEYS)
 
 
 def read_file(raw: bytes, file_name: str = "") -> list[Package]:
