@@ -64,12 +64,12 @@ def test_it_keeps_every_level_text_values_and_quarter_deadlines(packages):
     package["level"] = "ministry"
     package["targets"] = [
         {"text": "Chuyên gia dữ liệu", "value": "ít nhất 100 chuyên gia", "deadline": "2025-Q2"},
-        {"text": "Tăng trưởng", "value": "8,3–8,5%", "deadline": "Quý III/2026"},
+        {"text": "Tăng trưởng", "value": "8,3\u20138,5%", "deadline": "Quý III/2026"},
     ]
     _import([package])
     committee = Committee.objects.get(name=package["name"])
     assert committee.level == "ministry"
-    first, second = committee.targets.order_by("pk")
+    first, _second = committee.targets.order_by("pk")
     assert first.value_text == "ít nhất 100 chuyên gia"
     assert first.deadline_precision == Precision.QUARTER
     assert first.deadline.month == 4
