@@ -101,7 +101,7 @@ class Target(Sourced):
         max_length=200,
         blank=True,
         help_text=_(
-            'The value as the source states it: "85%", "ít nhất 100 chuyên gia", "8,3–8,5%".'
+            'The value as the source states it: "85%", "ít nhất 100 chuyên gia", "8,3-8,5%".'
         ),
     )
     deadline = models.DateField(_("deadline"), null=True, blank=True)
