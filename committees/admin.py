@@ -19,6 +19,7 @@ from guardian.admin import GuardedModelAdminMixin
 
 from committees import permissions
 from committees.admin_base import RegistryAdmin, active_filter
+from committees.forms import partial_dates_form
 from committees.models import Agency, Committee, LegalInstrument, Succession
 from committees.partial_dates import format_partial_date
 from mandates.models import Mandate, Measurement, Target
@@ -41,10 +42,13 @@ class AgencyAdmin(RegistryAdmin):
 
 @admin.register(LegalInstrument)
 class LegalInstrumentAdmin(RegistryAdmin):
+    form = partial_dates_form(
+        LegalInstrument, {"signed_on": "signed_precision", "effective_on": "effective_precision"}
+    )
     list_display = ("__str__", "kind", "issuer", "signed_display", "source")
     list_filter = ("kind", "issuer__level", ("issuer", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("issuer",)
-    autocomplete_fields = ("issuer",)
+    autocomplete_fields = ("issuer", "amends", "replaces", "repeals")
     date_hierarchy = "signed_on"
     folded_search_fields = ("search_key",)
 
@@ -187,6 +191,9 @@ class CommitteeAdmin(GuardedModelAdminMixin, RegistryAdmin):
     export) are read by readers and acted on by the committee's secretariat."""
 
     change_form_template = "admin/committees/committee/change_form.html"
+    form = partial_dates_form(
+        Committee, {"founded_on": "founded_precision", "dissolved_on": "dissolved_precision"}
+    )
     list_display = (
         "name",
         "kind",
@@ -215,10 +222,12 @@ class CommitteeAdmin(GuardedModelAdminMixin, RegistryAdmin):
             {
                 "fields": (
                     "name",
+                    "name_en",
                     "short_name",
                     "slug",
                     "kind",
                     "level",
+                    "jurisdiction",
                     "parent",
                     "standing_agency",
                     "description",
@@ -230,8 +239,9 @@ class CommitteeAdmin(GuardedModelAdminMixin, RegistryAdmin):
             {
                 "fields": (
                     "established_by",
-                    ("founded_on", "founded_precision"),
-                    ("dissolved_on", "dissolved_precision"),
+                    "founded_on",
+                    "dissolved_on",
+                    "replaced_by_as_printed",
                 )
             },
         ),
@@ -240,7 +250,7 @@ class CommitteeAdmin(GuardedModelAdminMixin, RegistryAdmin):
             {"fields": (("declared_member_count", "declared_by"), "counts", "support_group_list")},
         ),
         (_("Lineage"), {"fields": ("lineage",)}),
-        (_("Source"), {"fields": ("source", "source_date")}),
+        (_("Source"), {"fields": ("source", "source_date", "sources")}),
     )
 
     def get_queryset(self, request):
@@ -593,6 +603,7 @@ class CommitteeAdmin(GuardedModelAdminMixin, RegistryAdmin):
 
 @admin.register(Succession)
 class SuccessionAdmin(RegistryAdmin):
+    form = partial_dates_form(Succession, {"date": "date_precision"})
     list_display = ("predecessor", "kind", "successor", "date_display", "instrument")
     list_filter = ("kind",)
     list_select_related = ("predecessor", "successor", "instrument")

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from committees import permissions
 from committees.admin_base import RegistryAdmin
+from committees.forms import partial_dates_form
 from committees.partial_dates import format_partial_date
 from mandates.models import Mandate, Measurement, Target
 from mandates.services import measurement_add
@@ -30,11 +31,13 @@ class MeasurementInline(admin.TabularInline):
 
 @admin.register(Target)
 class TargetAdmin(RegistryAdmin):
+    form = partial_dates_form(Target, {"deadline": "deadline_precision"})
     list_display = (
         "indicator",
         "committee",
         "target_value",
         "unit",
+        "value_text",
         "deadline_display",
         "responsible_agency",
     )

@@ -68,8 +68,12 @@ class AsOfForm(forms.Form):
     as_of = forms.DateField(
         label=_("Roster on"),
         required=False,
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        # A text box, not the browser's date input: that one shows mm/dd/yyyy in English.
+        widget=forms.DateInput(
+            attrs={"placeholder": _("dd/mm/yyyy"), "inputmode": "numeric", "size": "10"},
+            format="%d/%m/%Y",
+        ),
     )
 
     def clean_as_of(self):
