@@ -109,3 +109,22 @@ def seed_packages() -> list[dict]:
             }
         )
     return packages
+
+
+def renamed_packages(suffix: str, copies: int = 2) -> list[dict]:
+    """`copies` × the demo bodies under new names (each name + suffix + copy number), so a
+    benchmark can import the same shape of file again and again: 2 copies are 14 bodies."""
+    result = []
+    for copy in range(1, copies + 1):
+
+        def rename(name: str, copy=copy) -> str:
+            return f"{name} ({suffix} {copy})" if name else name
+
+        for package in seed_packages():
+            package["name"] = rename(package["name"])
+            package["predecessors"] = [rename(n) for n in package["predecessors"]]
+            package["dissolved_or_replaced_by"] = rename(package["dissolved_or_replaced_by"])
+            if package["support_group"]:
+                package["support_group"]["name"] = rename(package["support_group"]["name"])
+            result.append(package)
+    return result

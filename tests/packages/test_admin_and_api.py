@@ -51,7 +51,8 @@ def test_it_shows_the_dry_run_and_imports_on_confirmation(client, superuser, set
     ]
     response = client.post(UPLOAD, {"file": _file(_body("Ban Mới", seats)), "reason": "QĐ 9"})
     page = response.content.decode()
-    assert "plan-bodies" in page and "Ban Mới" in page
+    assert "plan-bodies" in page
+    assert "Ban Mới" in page
     assert not Committee.objects.filter(name="Ban Mới").exists()
     token = response.context["token"]
     response = client.post(UPLOAD, {"token": token})
