@@ -112,7 +112,7 @@ def seed_packages() -> list[dict]:
 
 
 def renamed_packages(suffix: str, copies: int = 2) -> list[dict]:
-    """`copies` × the demo bodies under new names (each name + suffix + copy number), so a
+    """`copies` times the demo bodies under new names (each name + suffix + copy number), so a
     benchmark can import the same shape of file again and again: 2 copies are 14 bodies."""
     result = []
     for copy in range(1, copies + 1):
