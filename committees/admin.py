@@ -52,6 +52,26 @@ class LegalInstrumentAdmin(RegistryAdmin):
     date_hierarchy = "signed_on"
     folded_search_fields = ("search_key",)
 
+    change_list_template = "admin/committees/legalinstrument/change_list.html"
+
+    def get_urls(self):
+        # The decision form and the seats without a decision live with the packages.
+        from packages import decision_views
+
+        return [
+            path(
+                "record/",
+                self.admin_site.admin_view(lambda r: decision_views.record_view(self, r)),
+                name="committees_legalinstrument_record",
+            ),
+            path(
+                "no-decision/",
+                self.admin_site.admin_view(lambda r: decision_views.no_decision_view(self, r)),
+                name="committees_legalinstrument_no_decision",
+            ),
+            *super().get_urls(),
+        ]
+
     @admin.display(description=_("signed on"), ordering="signed_on")
     def signed_display(self, obj):
         return format_partial_date(obj.signed_on, obj.signed_precision)
@@ -250,7 +270,7 @@ class CommitteeAdmin(GuardedModelAdminMixin, RegistryAdmin):
             {"fields": (("declared_member_count", "declared_by"), "counts", "support_group_list")},
         ),
         (_("Lineage"), {"fields": ("lineage",)}),
-        (_("Source"), {"fields": ("source", "source_date", "sources")}),
+        (_("Source"), {"fields": ("source", "source_date")}),
     )
 
     def get_queryset(self, request):

@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from config import health
+from packages import decision_views
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="portal:committee-list", permanent=False)),
@@ -18,6 +19,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/", include("api.urls")),
     path("reports/", include("reports.urls")),
+    path("decisions/<int:pk>/scan/", decision_views.scan_view, name="decision-scan"),
     path("", include("portal.urls")),
 ]
 
