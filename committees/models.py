@@ -1,6 +1,10 @@
 """Governance bodies and what founds them: agencies, legal instruments, committees, lineage."""
 
+import os
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -12,12 +16,24 @@ from committees.partial_dates import PartialDate, format_partial_date, normalise
 from committees.text import fold, nfc
 
 
-def private_storage():
-    """Private files (decision scans, report PDFs): never served directly."""
-    from django.conf import settings
-    from django.core.files.storage import FileSystemStorage
+class PrivateStorage(FileSystemStorage):
+    """Files under PRIVATE_STORAGE_ROOT, read from the settings on every use; never given a URL."""
 
-    return FileSystemStorage(location=settings.PRIVATE_STORAGE_ROOT, base_url=None)
+    def __init__(self):
+        super().__init__(base_url=None)
+
+    @property
+    def base_location(self):
+        return str(settings.PRIVATE_STORAGE_ROOT)
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+
+def private_storage() -> PrivateStorage:
+    """Private files (decision scans): served only through a permission-checked view."""
+    return PrivateStorage()
 
 
 class Level(models.TextChoices):
