@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from committees.models import Committee, DeclaredCount, LegalInstrument, Succession
+from committees.models import DeclaredCount, LegalInstrument, Succession
 from committees.partial_dates import Precision
 from members.models import Membership, Role
 from members.services import membership_appoint
@@ -22,8 +22,11 @@ APPENDIX = "Họ tên;Chức danh;Chức vụ;Cơ quan\nTrần Minh Khoa;Trưở
 @pytest.fixture
 def body(committee_a):
     old = membership_appoint(
-        committee=committee_a, person=PersonFactory(full_name="Ngô Bảo Châu"), role=Role.MEMBER,
-        start=dt.date(2022, 1, 1), reason="Thành lập",
+        committee=committee_a,
+        person=PersonFactory(full_name="Ngô Bảo Châu"),
+        role=Role.MEMBER,
+        start=dt.date(2022, 1, 1),
+        reason="Thành lập",
     )
     return committee_a, old
 
@@ -32,14 +35,20 @@ def test_it_applies_a_decision_with_its_appendix_at_once_citing_it(body):
     committee, old = body
     report = record_decision(
         DecisionInput(
-            number="12/QĐ-UBND", issuer="UBND TP.HCM", title="Kiện toàn Ban Chỉ đạo A",
-            signed=When(dt.date(2026, 11, 1)), committee=committee, declared_count=25,
-            appoint=parse_appendix(APPENDIX), end=parse_appendix("Ngô Bảo Châu"),
+            number="12/QĐ-UBND",
+            issuer="UBND TP.HCM",
+            title="Kiện toàn Ban Chỉ đạo A",
+            signed=When(dt.date(2026, 11, 1)),
+            committee=committee,
+            declared_count=25,
+            appoint=parse_appendix(APPENDIX),
+            end=parse_appendix("Ngô Bảo Châu"),
         ),
         by=None,
     )
     decision = LegalInstrument.objects.get(number="12/QĐ-UBND")
-    assert report.appointed and report.ended == ["Ngô Bảo Châu"]
+    assert report.appointed
+    assert report.ended == ["Ngô Bảo Châu"]
     new = committee.memberships.filter(end_date__isnull=True)
     assert sorted(m.person.full_name for m in new) == ["Lê Thu Hà", "Trần Minh Khoa"]
     assert all(m.appointed_by == decision for m in new)
@@ -55,13 +64,22 @@ def test_it_applies_a_decision_with_its_appendix_at_once_citing_it(body):
 
 def test_it_previews_without_writing(body):
     committee, _old = body
-    before = (LegalInstrument.objects.count(), Membership.objects.count(), Membership.history.count())
+    before = (
+        LegalInstrument.objects.count(),
+        Membership.objects.count(),
+        Membership.history.count(),
+    )
     report = record_decision(
         DecisionInput(title="Kiện toàn", committee=committee, appoint=parse_appendix(APPENDIX)),
-        by=None, dry_run=True,
+        by=None,
+        dry_run=True,
     )
     assert len(report.appointed) == 2
-    assert before == (LegalInstrument.objects.count(), Membership.objects.count(), Membership.history.count())
+    assert before == (
+        LegalInstrument.objects.count(),
+        Membership.objects.count(),
+        Membership.history.count(),
+    )
 
 
 def test_it_writes_nothing_when_one_effect_fails(body):
@@ -69,8 +87,12 @@ def test_it_writes_nothing_when_one_effect_fails(body):
     before = (LegalInstrument.objects.count(), Membership.objects.count())
     with pytest.raises(PackageInvalid) as caught:
         record_decision(
-            DecisionInput(title="Kiện toàn", committee=committee, appoint=parse_appendix(APPENDIX),
-                          end=parse_appendix("Người Không Có")),
+            DecisionInput(
+                title="Kiện toàn",
+                committee=committee,
+                appoint=parse_appendix(APPENDIX),
+                end=parse_appendix("Người Không Có"),
+            ),
             by=None,
         )
     assert any("Người Không Có" in p for p in caught.value.problems)
@@ -81,7 +103,12 @@ def test_it_merges_and_dissolves_bodies(body):
     committee, old = body
     other = CommitteeFactory(name="Ban Chỉ đạo mới")
     record_decision(
-        DecisionInput(title="Hợp nhất", committee=committee, merge_into=other, effective=When(dt.date(2026, 1, 1), Precision.MONTH)),
+        DecisionInput(
+            title="Hợp nhất",
+            committee=committee,
+            merge_into=other,
+            effective=When(dt.date(2026, 1, 1), Precision.MONTH),
+        ),
         by=None,
     )
     committee.refresh_from_db()
@@ -91,7 +118,9 @@ def test_it_merges_and_dissolves_bodies(body):
     assert Succession.objects.get(predecessor=committee).successor == other
 
 
-def test_it_records_a_decision_in_the_admin_with_preview_and_links(client, superuser, body, settings, tmp_path):
+def test_it_records_a_decision_in_the_admin_with_preview_and_links(
+    client, superuser, body, settings, tmp_path
+):
     settings.PRIVATE_STORAGE_ROOT = tmp_path
     committee, _old = body
     earlier = InstrumentFactory(number="944/QĐ-UBND")
@@ -99,9 +128,15 @@ def test_it_records_a_decision_in_the_admin_with_preview_and_links(client, super
     scan = io.BytesIO(b"%PDF-1.4 scan")
     scan.name = "qd-15.pdf"
     data = {
-        "kind": "decision", "number": "15/QĐ-UBND", "issuer": "UBND TP.HCM", "signed": "01/11/2026",
-        "title": "Sửa đổi Quyết định 944", "committee": committee.pk, "amends": "944/QĐ-UBND",
-        "appoint_text": APPENDIX, "declared_count": "30",
+        "kind": "decision",
+        "number": "15/QĐ-UBND",
+        "issuer": "UBND TP.HCM",
+        "signed": "01/11/2026",
+        "title": "Sửa đổi Quyết định 944",
+        "committee": committee.pk,
+        "amends": "944/QĐ-UBND",
+        "appoint_text": APPENDIX,
+        "declared_count": "30",
     }
     response = client.post(RECORD, {**data, "scan": scan, "preview": "1"})
     assert response.status_code == 200
@@ -122,7 +157,9 @@ def test_it_records_a_decision_in_the_admin_with_preview_and_links(client, super
     assert client.get(f"/decisions/{decision.pk}/scan/").status_code == 302
 
 
-def test_it_lists_seats_without_a_decision_for_their_secretariat(client, body, secretariat_a, secretariat_b):
+def test_it_lists_seats_without_a_decision_for_their_secretariat(
+    client, body, secretariat_a, secretariat_b
+):
     client.force_login(secretariat_a)
     page = client.get("/admin/committees/legalinstrument/no-decision/").content.decode()
     assert "Ngô Bảo Châu" in page
