@@ -503,7 +503,7 @@ PAGE_QUERIES = [
     ("committee-list", _committee_with, lambda obj: reverse("portal:committee-list"), 7),
     ("person", _person_with, lambda obj: f"/people/{obj.slug}/", 6),
     ("agency", _agency_with, lambda obj: f"/agencies/{obj.slug}/", 11),
-    ("decision", _decision_with, lambda obj: obj.get_absolute_url(), 10),
+    ("decision", _decision_with, lambda obj: obj.get_absolute_url(), 13),  # + 3 decision links
     ("search", _people_named, lambda obj: reverse("portal:search") + "?q=nguyen+van+duoc", 7),
 ]
 
