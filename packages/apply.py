@@ -185,8 +185,12 @@ class Importer:
     # --- lookups ---------------------------------------------------------------------
 
     def problem(self, path: str, message) -> None:
-        text = message if isinstance(message, str) else "; ".join(message)
-        self.problems.append(f"{path or '(file)'}: {text}")
+        messages = [message] if isinstance(message, str) else list(message)
+        # A database rule's own name means nothing to a clerk: say what it protects.
+        plain = [m for m in messages if not str(m).startswith("Constraint ")]
+        if not plain:
+            plain = [_("the change conflicts with the records already kept")]
+        self.problems.append(f"{path or '(file)'}: {'; '.join(str(m) for m in plain)}")
 
     def save(self, instance):
         return save_validated(instance, by=self.by, reason=self.reason)
@@ -834,9 +838,34 @@ def _apply_seats(importer: Importer, opens, closes, path: str) -> None:
                     agency=change.seat.agency,
                 )
     except ValidationError as exc:
-        where = path
-        # Find the seat the refusal names when the services say which one.
-        importer.problem(where or "members", exc.messages)
+        if not _locate(importer, opens, closes):
+            importer.problem(path or "members", exc.messages)
+
+
+def _locate(importer: Importer, opens, closes) -> bool:
+    """The roster refused the plan: try its seats one by one (and roll back) to say which
+    seat each refusal is about. True when at least one was found."""
+    found = False
+    try:
+        with transaction.atomic():
+            for close in closes:
+                try:
+                    with transaction.atomic():
+                        _write_seats([], [close], by=importer.by, reason=importer.reason)
+                except ValidationError as exc:
+                    importer.problem(close.path, exc.messages)
+                    found = True
+            for change in opens:
+                try:
+                    with transaction.atomic():
+                        _write_seats([change], [], by=importer.by, reason=importer.reason)
+                except ValidationError as exc:
+                    importer.problem(change.seat.path, exc.messages)
+                    found = True
+            raise _Rollback()
+    except _Rollback:
+        pass
+    return found
 
 
 def _replaced(importer: Importer, package: Package, committee: Committee) -> None:

@@ -1,5 +1,6 @@
 """The committee package: read, checked with paths, imported all or nothing, given back whole."""
 
+import datetime as dt
 import io
 import json
 import unicodedata
@@ -251,3 +252,28 @@ def test_it_exports_the_seats_open_on_a_day(packages):
     assert (
         export_package(committee, as_of=__import__("datetime").date(2021, 12, 31))["members"] == []
     )
+
+
+def test_it_names_the_seat_the_roster_refuses():
+    from tests.factories import CommitteeFactory
+
+    CommitteeFactory(
+        name="Ban Đã Giải Thể",
+        level="city",
+        founded_on=dt.date(2019, 1, 1),
+        dissolved_on=dt.date(2020, 12, 31),
+    )
+    body = {
+        "name": "Ban Đã Giải Thể",
+        "level": "city",
+        "established_by": {"number": "77", "date": "2024", "title": "Kiện toàn"},
+        "members": [
+            {"person": "Ngô Thị Mai", "role_in_committee": "Ủy viên"},
+            {"person": "Ngô Thị Lan", "role_in_committee": "Ủy viên"},
+        ],
+    }
+    with pytest.raises(PackageInvalid) as caught:
+        _import(body)
+    problems = caught.value.problems
+    assert [p.split(":")[0] for p in problems] == ["members[0]", "members[1]"], problems
+    assert not Membership.objects.exists()
