@@ -71,10 +71,24 @@ class MembershipFilter(django_filters.FilterSet):
     active = django_filters.BooleanFilter(
         field_name="end_date", lookup_expr="isnull", label=_("not ended")
     )
+    seat_status = django_filters.ChoiceFilter(
+        method="by_status",
+        choices=[
+            ("named", _("named")),
+            ("title_only", _("named by title only")),
+            ("vacant", _("vacant")),
+        ],
+        label=_("seat status"),
+    )
 
     class Meta:
         model = Membership
-        fields = ["committee", "person", "role", "active_on", "active"]
+        fields = ["committee", "person", "role", "active_on", "active", "seat_status"]
+
+    def by_status(self, queryset, name, value):
+        if value == "named":
+            return queryset.filter(person__isnull=False)
+        return queryset.filter(person__isnull=True, follows__isnull=(value == "title_only"))
 
     def on_day(self, queryset, name, value):
         return queryset.filter(memberships_active_on(value))

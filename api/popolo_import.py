@@ -30,7 +30,7 @@ from committees.models import Agency, Committee, Level, Succession
 from committees.partial_dates import Precision, parse_partial_date
 from committees.text import fold, nfc
 from members.models import SINGLE_SEAT_ROLES, Membership, Person, Position, Role
-from members.services import save_validated
+from records.writes import save_validated
 
 COLLECTIONS = ("persons", "organizations", "memberships", "posts", "events")
 

@@ -13,7 +13,7 @@ from api.popolo import partial_iso
 from committees.models import Agency, Committee, LegalInstrument
 from mandates.models import Mandate, Measurement, Target
 from members.models import Membership, Person, Position
-from members.selectors import today
+from members.selectors import post_left, today
 
 
 @extend_schema_field(
@@ -93,7 +93,12 @@ class CommitteeSerializer(IdentifiedMixin, RegistrySerializer):
     standing_agency = _slug()
     founded = PartialDateField("founded_on", "founded_precision")
     dissolved = PartialDateField("dissolved_on", "dissolved_precision")
-    actual_member_count = serializers.IntegerField(read_only=True)
+    actual_member_count = serializers.IntegerField(
+        read_only=True, help_text="Seats known today: named, named by title only, and vacant."
+    )
+    named_member_count = serializers.IntegerField(read_only=True)
+    title_only_seat_count = serializers.IntegerField(read_only=True)
+    vacant_seat_count = serializers.IntegerField(read_only=True)
     predecessors = serializers.SerializerMethodField()
     successors = serializers.SerializerMethodField()
 
@@ -113,6 +118,9 @@ class CommitteeSerializer(IdentifiedMixin, RegistrySerializer):
             "declared_member_count",
             "declared_by",
             "actual_member_count",
+            "named_member_count",
+            "title_only_seat_count",
+            "vacant_seat_count",
             "description",
             "predecessors",
             "successors",
@@ -173,10 +181,18 @@ class PositionSerializer(serializers.ModelSerializer):
 class MembershipSerializer(RegistrySerializer):
     restricted_fields = ("source_date", "end_note", "version")
     person = _slug()
-    person_name = serializers.CharField(source="person.full_name", read_only=True)
-    person_rank = serializers.CharField(source="person.rank", read_only=True)
+    person_name = serializers.CharField(source="person.full_name", read_only=True, default=None)
+    person_rank = serializers.CharField(source="person.rank", read_only=True, default=None)
+    seat_status = serializers.SerializerMethodField(
+        help_text='"named"; "title_only" (the decision names the seat by its title, the person '
+        'is not known yet); or "vacant" (the holder left and nobody replaces them yet).'
+    )
     committee = _slug()
     role_label = serializers.CharField(source="get_role_display", read_only=True)
+    post_left = serializers.SerializerMethodField(
+        help_text="Held ex officio through a post the holder has left (see post_left_on)."
+    )
+    post_left_on = serializers.DateField(read_only=True, default=None)
     post_title = serializers.CharField(source="position.title", read_only=True, default=None)
     home_agency = _slug()
     on_behalf_of = _slug()
@@ -190,9 +206,11 @@ class MembershipSerializer(RegistrySerializer):
             "person",
             "person_name",
             "person_rank",
+            "seat_status",
             "committee",
             "role",
             "role_label",
+            "role_title",
             "position",
             "post_title",
             "title_at_appointment",
@@ -203,11 +221,22 @@ class MembershipSerializer(RegistrySerializer):
             "end",
             "end_reason",
             "ended_by",
+            "post_left",
+            "post_left_on",
             "source",
             "source_date",
             "end_note",
             "version",
         ]
+
+    @extend_schema_field(serializers.ChoiceField(choices=["named", "title_only", "vacant"]))
+    def get_seat_status(self, obj) -> str:
+        if obj.person_id is not None:
+            return "named"
+        return "vacant" if obj.follows_id is not None else "title_only"
+
+    def get_post_left(self, obj) -> bool:
+        return post_left(obj)
 
 
 class MembershipHistorySerializer(serializers.Serializer):

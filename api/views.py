@@ -3,7 +3,7 @@
 from functools import cache, partial
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import get_conditional_response, patch_vary_headers, set_response_etag
 from django.utils.translation import gettext
@@ -24,7 +24,7 @@ from committees import permissions
 from committees.models import Agency, Committee, LegalInstrument, Succession
 from mandates.models import Mandate, Target
 from members.models import Membership, Person, Position
-from members.selectors import memberships_active_on, today
+from members.selectors import memberships_active_on, today, with_post_left
 
 
 def _conditional(request, response):
@@ -141,11 +141,21 @@ def _attach_member_counts(committees) -> None:
         )
         .order_by()  # the model's ordering would join committees and people into the GROUP BY
         .values("committee_id")
-        .annotate(seats=Count("pk"))
-        .values_list("committee_id", "seats")
+        .annotate(
+            seats=Count("pk"),
+            named=Count("pk", filter=Q(person__isnull=False)),
+            title_only=Count("pk", filter=Q(person__isnull=True, follows__isnull=True)),
+            vacant=Count("pk", filter=Q(person__isnull=True, follows__isnull=False)),
+        )
+        .values_list("committee_id", "seats", "named", "title_only", "vacant")
     )
+    counts = {row[0]: row[1:] for row in counts}
     for committee in committees:
-        committee.actual_member_count = counts.get(committee.pk, 0)
+        seats, named, title_only, vacant = counts.get(committee.pk, (0, 0, 0, 0))
+        committee.actual_member_count = seats
+        committee.named_member_count = named
+        committee.title_only_seat_count = title_only
+        committee.vacant_seat_count = vacant
 
 
 class PersonViewSet(RegistryViewSet):
@@ -170,9 +180,11 @@ class MembershipViewSet(RegistryViewSet):
     filterset_class = filters.MembershipFilter
 
     def get_queryset(self):
-        return Membership.objects.select_related(
-            "person", "committee", "position", "home_agency", "on_behalf_of"
-        ).order_by("committee_id", "role_rank", "pk")  # the roster index serves this order
+        return with_post_left(
+            Membership.objects.select_related(
+                "person", "committee", "position", "home_agency", "on_behalf_of"
+            ).order_by("committee_id", "role_rank", "pk")  # the roster index serves this order
+        )
 
     @extend_schema(
         responses=serializers.MembershipHistorySerializer(many=True),

@@ -198,7 +198,7 @@ def _import_file() -> bytes:
 
 
 def measure_all(fixtures: Fixtures, *, repeat: int, label: str, progress) -> dict[str, Measurement]:
-    from members.spreadsheets import roster_import
+    from members.roster_import import roster_import
     from reports import services as report_services
     from reports.models import Report
 

@@ -1,23 +1,12 @@
 """The admin that city staff browse: committees, agencies, instruments, lineage."""
 
-import datetime as dt
-import secrets
-
-from django.conf import settings
-from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
-from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib import admin
 from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
-from django.http import Http404, HttpResponse, HttpResponseRedirect
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdminMixin
 
-from committees import permissions
 from committees.admin_base import RegistryAdmin, active_filter
 from committees.forms import partial_dates_form
 from committees.models import Agency, Committee, LegalInstrument, Succession
@@ -88,8 +77,8 @@ class MembershipInline(admin.TabularInline):
     show_change_link = True
     verbose_name_plural = _("roster (active first, by role)")
     fields = (
-        "person",
-        "role",
+        "holder_display",
+        "role_display",
         "title_at_appointment",
         "start_display",
         "end_display",
@@ -194,21 +183,11 @@ class SuccessionInline(admin.TabularInline):
         return False
 
 
-def _day(text: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-
-
-IMPORT_DIR = "roster-imports"
-
-
 @admin.register(Committee)
 class CommitteeAdmin(GuardedModelAdminMixin, RegistryAdmin):
-    """Committees: read by every reader; changed by administrators. Its roster pages (the
-    roster on a date, the timeline of changes, pending ex officio changes, import and
-    export) are read by readers and acted on by the committee's secretariat."""
+    """Committees: read by every reader; changed by administrators. The roster pages (the
+    roster on a date, the timeline, pending changes, import, export, secretariat) are the
+    members app's: members/admin_roster.py extends this admin with them."""
 
     change_form_template = "admin/committees/committee/change_form.html"
     form = partial_dates_form(
@@ -365,260 +344,6 @@ class CommitteeAdmin(GuardedModelAdminMixin, RegistryAdmin):
                 for g in groups
             ),
         )
-
-    # --- the roster pages ---------------------------------------------------------------
-
-    def get_urls(self):
-        wrap = self.admin_site.admin_view
-        mine = [
-            ("roster", self.roster_view),
-            ("timeline", self.timeline_view),
-            ("pending", self.pending_view),
-            ("import", self.import_view),
-            ("export", self.export_view),
-            ("secretariat", self.secretariat_view),
-        ]
-        return [
-            path(
-                f"<path:object_id>/{name}/",
-                wrap(view),
-                name=f"committees_committee_{name}",
-            )
-            for name, view in mine
-        ] + super().get_urls()
-
-    def _committee(self, request, object_id) -> Committee:
-        key = unquote(object_id)
-        committee = Committee.objects.filter(pk=key).first() if str(key).isdigit() else None
-        if committee is None:
-            raise Http404
-        if not self.has_view_permission(request, committee):
-            raise PermissionDenied
-        return committee
-
-    def _context(self, request, committee, title, **extra):
-        return {
-            **self.admin_site.each_context(request),
-            "title": title,
-            "subtitle": str(committee),
-            "opts": self.model._meta,
-            "original": committee,
-            "committee": committee,
-            "can_manage": permissions.can_manage_roster(request.user, committee),
-            **extra,
-        }
-
-    def roster_view(self, request, object_id):
-        """The roster on any date, with the declared and actual counts and the gap."""
-        from members.selectors import member_counts, roster_on, today
-
-        committee = self._committee(request, object_id)
-        day = _day(request.GET.get("on")) or today()
-        context = self._context(
-            request,
-            committee,
-            gettext("Roster on %(day)s") % {"day": day.strftime("%d/%m/%Y")},
-            day=day,
-            roster=roster_on(committee, day),
-            counts=member_counts(committee, day),
-        )
-        return TemplateResponse(request, "admin/committees/committee/roster.html", context)
-
-    def timeline_view(self, request, object_id):
-        """Who changed the roster, what, when, why and on which decision."""
-        from members.selectors import roster_timeline
-
-        committee = self._committee(request, object_id)
-        context = self._context(
-            request,
-            committee,
-            gettext("Roster changes"),
-            entries=roster_timeline(committee),
-        )
-        return TemplateResponse(request, "admin/committees/committee/timeline.html", context)
-
-    def pending_view(self, request, object_id):
-        """Pending ex officio changes: the secretariat confirms or declines each one."""
-        from members import services
-        from members.admin_forms import PendingDecisionForm
-        from members.models import PendingSeatChange
-        from members.selectors import pending_changes_for
-
-        committee = self._committee(request, object_id)
-        form = PendingDecisionForm()
-        if request.method == "POST":
-            if not permissions.can_manage_roster(request.user, committee):
-                raise PermissionDenied
-            form = PendingDecisionForm(request.POST)
-            if form.is_valid():
-                change = PendingSeatChange.objects.filter(
-                    pk=form.cleaned_data["change"], committee=committee
-                ).first()
-                if change is None:
-                    raise Http404
-                try:
-                    if form.cleaned_data["action"] == "confirm":
-                        services.pending_change_confirm(
-                            change=change, reason=form.cleaned_data["reason"], by=request.user
-                        )
-                        self.message_user(request, gettext("The change was confirmed."))
-                    else:
-                        services.pending_change_decline(
-                            change=change, reason=form.cleaned_data["reason"], by=request.user
-                        )
-                        self.message_user(request, gettext("The change was declined."))
-                except ValidationError as exc:
-                    self.message_user(request, " ".join(exc.messages), messages.ERROR)
-                return HttpResponseRedirect(request.path)
-        context = self._context(
-            request,
-            committee,
-            gettext("Pending ex officio changes"),
-            changes=list(pending_changes_for(committee)),
-            form=form,
-        )
-        return TemplateResponse(request, "admin/committees/committee/pending.html", context)
-
-    def export_view(self, request, object_id):
-        from members.selectors import today
-        from members.spreadsheets import roster_export
-
-        committee = self._committee(request, object_id)
-        fmt = request.GET.get("format", "xlsx")
-        if fmt not in ("xlsx", "csv"):
-            raise Http404
-        data, content_type, name = roster_export(
-            committee=committee, day=_day(request.GET.get("on")) or today(), fmt=fmt
-        )
-        response = HttpResponse(data, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
-
-    def import_view(self, request, object_id):
-        """Upload → dry run (what would be added, ended, unchanged) → confirm."""
-        from members.admin_forms import RosterImportConfirmForm, RosterImportForm
-        from members.spreadsheets import MAX_IMPORT_BYTES, RosterFileError, roster_import
-
-        committee = self._committee(request, object_id)
-        if not permissions.can_manage_roster(request.user, committee):
-            raise PermissionDenied
-        staging = settings.PRIVATE_STORAGE_ROOT / IMPORT_DIR
-        pending = request.session.get("roster_imports", {})
-        form, plan, confirm, file_error = RosterImportForm(), None, None, None
-        if request.method == "POST" and "token" in request.POST:
-            confirm = RosterImportConfirmForm(request.POST)
-            token = request.POST.get("token", "")
-            entry = pending.get(token)
-            staged = staging / f"{token}.bin"
-            if (
-                not confirm.is_valid()
-                or entry is None
-                or entry["committee"] != committee.pk
-                or not staged.is_file()
-            ):
-                self.message_user(
-                    request,
-                    gettext("The upload has expired; upload the file again."),
-                    messages.ERROR,
-                )
-                return HttpResponseRedirect(request.path)
-            try:
-                plan = roster_import(
-                    committee=committee,
-                    data=staged.read_bytes(),
-                    filename=entry["name"],
-                    on=confirm.cleaned_data["on"],
-                    dry_run=False,
-                    reason=confirm.cleaned_data["reason"],
-                    by=request.user,
-                )
-            except (RosterFileError, ValidationError) as exc:
-                file_error = " ".join(exc.messages)
-            else:
-                if plan.applied:
-                    staged.unlink(missing_ok=True)
-                    pending.pop(token, None)
-                    request.session["roster_imports"] = pending
-                    self.message_user(
-                        request,
-                        gettext("Roster imported: %(summary)s") % {"summary": plan.summary()},
-                    )
-                    url = reverse("admin:committees_committee_roster", args=[committee.pk])
-                    return HttpResponseRedirect(f"{url}?on={plan.on.isoformat()}")
-            confirm = None
-        elif request.method == "POST":
-            form = RosterImportForm(request.POST, request.FILES)
-            if form.is_valid():
-                upload = form.cleaned_data["file"]
-                try:
-                    if upload.size > MAX_IMPORT_BYTES:
-                        data = upload.read(MAX_IMPORT_BYTES + 1)
-                    else:
-                        data = upload.read()
-                    plan = roster_import(
-                        committee=committee,
-                        data=data,
-                        filename=upload.name,
-                        on=form.cleaned_data["on"],
-                        dry_run=True,
-                        by=request.user,
-                    )
-                except RosterFileError as exc:
-                    file_error = " ".join(exc.messages)
-                else:
-                    if plan.ok:
-                        token = secrets.token_urlsafe(24)
-                        staging.mkdir(parents=True, exist_ok=True)
-                        (staging / f"{token}.bin").write_bytes(data)
-                        pending[token] = {"committee": committee.pk, "name": upload.name}
-                        request.session["roster_imports"] = pending
-                        confirm = RosterImportConfirmForm(
-                            initial={
-                                "token": token,
-                                "on": plan.on,
-                                "reason": form.cleaned_data["reason"],
-                            }
-                        )
-        context = self._context(
-            request,
-            committee,
-            gettext("Import a roster"),
-            form=form,
-            plan=plan,
-            confirm=confirm,
-            file_error=file_error,
-        )
-        return TemplateResponse(request, "admin/committees/committee/import.html", context)
-
-    def secretariat_view(self, request, object_id):
-        """Administrators grant or revoke a user's secretariat rights on this committee."""
-        from members.admin_forms import SecretariatForm
-
-        committee = self._committee(request, object_id)
-        if not permissions.is_administrator(request.user):
-            raise PermissionDenied
-        form = SecretariatForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            user = get_user_model().objects.filter(username=form.cleaned_data["username"]).first()
-            if user is None:
-                form.add_error("username", gettext("No user with this name."))
-            else:
-                if form.cleaned_data["action"] == "grant":
-                    permissions.grant_secretariat(user, committee)
-                    message = gettext("%(user)s now keeps the roster of %(committee)s.")
-                else:
-                    permissions.revoke_secretariat(user, committee)
-                    message = gettext("%(user)s no longer keeps the roster of %(committee)s.")
-                self.message_user(request, message % {"user": user, "committee": committee})
-                return HttpResponseRedirect(request.path)
-        context = self._context(
-            request,
-            committee,
-            gettext("Secretariat"),
-            form=form,
-            holders=list(permissions.secretariat_users(committee)),
-        )
-        return TemplateResponse(request, "admin/committees/committee/secretariat.html", context)
 
 
 @admin.register(Succession)

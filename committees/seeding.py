@@ -16,7 +16,8 @@ from committees.models import Agency, Committee, LegalInstrument, Succession
 from committees.partial_dates import PartialDate, Precision, parse_partial_date
 from mandates.models import Mandate, Target
 from members.models import Membership, Person, Position, PositionHolding
-from members.services import membership_appoint, save_validated
+from members.services import membership_appoint
+from records.writes import save_validated
 
 SEED_FILE = Path(__file__).resolve().parent / "seeds" / "hcmc_articles.json"
 REASON = "Demo data from the source articles"

@@ -10,7 +10,7 @@ from committees.forms import partial_dates_form
 from committees.partial_dates import format_partial_date
 from mandates.models import Mandate, Measurement, Target
 from mandates.services import measurement_add
-from members.services import save_validated
+from records.writes import save_validated
 
 
 @admin.register(Mandate)

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from committees import permissions
 from mandates.models import Measurement, Target
-from members.services import save_validated
+from records.writes import save_validated
 
 
 @transaction.atomic

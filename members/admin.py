@@ -30,6 +30,7 @@ from members.models import (
     PositionHolding,
     open_holdings,
 )
+from records.writes import save_validated
 
 ADMIN_REASON = _("Changed in the admin")
 
@@ -125,7 +126,7 @@ class PersonAdmin(RegistryAdmin):
         return permissions.can_change_person(request.user, obj)
 
     def save_model(self, request, obj, form, change):
-        services.save_validated(obj, by=request.user, reason=str(ADMIN_REASON))
+        save_validated(obj, by=request.user, reason=str(ADMIN_REASON))
 
 
 @admin.register(Position)
@@ -182,7 +183,7 @@ class PositionHoldingAdmin(TermDisplayMixin, RegistryAdmin):
             obj.pk = holding.pk
             obj._state.adding = False
             return
-        services.save_validated(obj, by=request.user, reason=str(ADMIN_REASON))
+        services.position_holding_save(holding=obj, by=request.user, reason=str(ADMIN_REASON))
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
@@ -202,7 +203,7 @@ class MembershipAdmin(TermDisplayMixin, RegistryAdmin):
 
     form = MembershipAdminForm
     list_display = (
-        "person",
+        "holder",
         "role",
         "committee",
         "position",
@@ -241,6 +242,7 @@ class MembershipAdmin(TermDisplayMixin, RegistryAdmin):
                     "committee",
                     "person",
                     "role",
+                    "role_title",
                     "position",
                     "title_at_appointment",
                     "home_agency",
@@ -301,6 +303,19 @@ class MembershipAdmin(TermDisplayMixin, RegistryAdmin):
             kwargs["queryset"] = permissions.committees_roster_editable_by(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    @admin.display(description=_("person"), ordering="person__full_name")
+    def holder(self, obj):
+        return obj.holder_display
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # Back to the committee's roster, where the new seat is seen among the others.
+        if "_addanother" in request.POST or "_continue" in request.POST:
+            return super().response_add(request, obj, post_url_continue)
+        self.message_user(request, gettext("The seat was recorded."), messages.SUCCESS)
+        return HttpResponseRedirect(
+            reverse("admin:committees_committee_roster", args=[obj.committee_id])
+        )
+
     # --- writes go through the services ---
 
     def save_model(self, request, obj, form, change):
@@ -310,6 +325,7 @@ class MembershipAdmin(TermDisplayMixin, RegistryAdmin):
                 committee=obj.committee,
                 person=obj.person,
                 role=obj.role,
+                role_title=obj.role_title,
                 start=obj.start_date,
                 start_precision=obj.start_precision,
                 position=obj.position,
@@ -430,6 +446,7 @@ class MembershipAdmin(TermDisplayMixin, RegistryAdmin):
                 on=data["on"],
                 end_reason=data["end_reason"],
                 decision=data["decision"],
+                leave_vacant=data["leave_vacant"],
                 reason=data["reason"],
                 by=request.user,
                 expected_version=data["version"],
@@ -494,3 +511,8 @@ class PendingSeatChangeAdmin(RegistryAdmin):
             reverse("admin:committees_committee_pending", args=[obj.committee_id]),
             _("confirm or decline"),
         )
+
+
+# The committee admin's roster pages live with the rosters: registering them here replaces the
+# committee admin with one that has them.
+from members import admin_roster  # noqa: E402, F401

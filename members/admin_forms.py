@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from committees.models import LegalInstrument
 from members.models import Membership, Person, PositionHolding, Role
-from members.services import stale_message
+from members.roster_writer import SeatCorrect, SeatOpen, roster_check
+from members.services import CORRECTABLE_FIELDS, holding_clash_message, stale_message
 
 
 def reason_field() -> forms.CharField:
@@ -22,10 +23,12 @@ def reason_field() -> forms.CharField:
 
 
 def decision_field() -> forms.ModelChoiceField:
+    # A search box, not a drop-down of every decision in the city.
     return forms.ModelChoiceField(
         label=_("Decision"),
         queryset=LegalInstrument.objects.select_related(None).order_by("-signed_on", "number"),
         required=False,
+        widget=AutocompleteSelect(Membership._meta.get_field("appointed_by"), admin.site),
     )
 
 
@@ -45,6 +48,7 @@ class MembershipAdminForm(forms.ModelForm):
             "committee",
             "person",
             "role",
+            "role_title",
             "position",
             "title_at_appointment",
             "home_agency",
@@ -74,12 +78,41 @@ class MembershipAdminForm(forms.ModelForm):
             current = (
                 Membership.objects.select_for_update()
                 .filter(pk=self.instance.pk)
+                .order_by("pk")
                 .values_list("version", flat=True)
                 .first()
             )
             if cleaned.get("seen_version") != current:
                 raise ValidationError(stale_message(), code="stale")
         return cleaned
+
+    def _post_clean(self):
+        """After the seat's own fields: the roster rules, asked of the roster writer, so the
+        form refuses what the writer would, in the same words."""
+        super()._post_clean()
+        if self.errors:
+            return
+        seat = self.instance
+        if seat.pk is None:
+            change = SeatOpen(
+                committee=seat.committee,
+                person=seat.person,
+                role=seat.role,
+                role_title=seat.role_title,
+                start=seat.start_date,
+                start_precision=seat.start_precision,
+                end=seat.end_date,
+                end_precision=seat.end_precision,
+                end_reason=seat.end_reason,
+                position=seat.position,
+                title=seat.title_at_appointment,
+                home_agency=seat.home_agency,
+            )
+        else:
+            changes = {name: getattr(seat, name) for name in CORRECTABLE_FIELDS}
+            change = SeatCorrect(membership=Membership(pk=seat.pk), changes=changes)
+        for problem in roster_check([change]):
+            self.add_error(None, problem.message)
 
 
 class EndForm(VersionedForm):
@@ -90,6 +123,11 @@ class EndForm(VersionedForm):
         label=_("End reason"),
         choices=Membership.EndReason.choices,
         initial=Membership.EndReason.TERM_ENDED,
+    )
+    leave_vacant = forms.BooleanField(
+        label=_("The seat stays: show it as vacant until someone is appointed"),
+        required=False,
+        initial=True,
     )
     decision = decision_field()
     reason = reason_field()
@@ -156,7 +194,8 @@ class SecretariatForm(forms.Form):
 class PositionHoldingAdminForm(forms.ModelForm):
     """A new current holder of a single-holder post is not refused here for the holder it
     replaces: the save goes through position_holder_change, which ends that holding first
-    (and checks the rule again under its lock)."""
+    and checks the one-holder rule under its lock. A change of an existing holding is checked
+    here, in the same words."""
 
     class Meta:
         model = PositionHolding
@@ -174,6 +213,8 @@ class PositionHoldingAdminForm(forms.ModelForm):
         )
 
     def _post_clean(self):
-        if self.instance._state.adding:
-            self.instance._holder_change_pending = True
         super()._post_clean()
+        if self.errors or self.instance.pk is None:
+            return
+        if message := holding_clash_message(self.instance):
+            self.add_error(None, message)

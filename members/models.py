@@ -13,6 +13,18 @@ from simple_history.models import HistoricalRecords
 from committees.models import Agency, Committee, LegalInstrument, Sourced
 from committees.partial_dates import PartialDate, Precision, normalise, precision_field
 from committees.text import fold, nfc
+from members.rules import ROLE_RANK, SINGLE_SEAT_ROLES, Role, role_rank
+
+__all__ = [
+    "ROLE_RANK",
+    "SINGLE_SEAT_ROLES",
+    "Membership",
+    "PendingSeatChange",
+    "Person",
+    "Position",
+    "PositionHolding",
+    "Role",
+]
 
 
 class Person(Sourced):
@@ -193,6 +205,7 @@ class PositionHolding(DatedTerm):
                 | Q(start_date__isnull=True)
                 | Q(end_date__gte=F("start_date")),
                 name="members_positionholding_end_after_start",
+                violation_error_message=_("The end date cannot be before the start date."),
             ),
         ]
 
@@ -216,24 +229,8 @@ class PositionHolding(DatedTerm):
         self.clean_term()
         if self.end_date is not None:
             self.ended = True
-        # The admin's add form leaves this rule to position_holder_change, which ends the
-        # outgoing holding first and checks it again on the holding it saves.
-        replacing = getattr(self, "_holder_change_pending", False)
-        if self.is_active and self.position_id and not replacing and self.position.single_holder:
-            other = (
-                PositionHolding.objects.filter(open_holdings(), position_id=self.position_id)
-                .exclude(pk=self.pk)
-                .select_related("person")
-                .first()
-            )
-            if other is not None:
-                raise ValidationError(
-                    _(
-                        "%(post)s has one holder at a time and %(person)s holds it now: end "
-                        "that holding first (mark it ended when its end date is not known)."
-                    )
-                    % {"post": self.position, "person": other.person}
-                )
+        # One holder at a time of a single-holder post is checked by the services that
+        # write holdings (members.services), which end the outgoing holding first.
 
 
 def open_holdings(prefix: str = "") -> Q:
@@ -241,31 +238,14 @@ def open_holdings(prefix: str = "") -> Q:
     return Q(**{f"{prefix}end_date__isnull": True, f"{prefix}ended": False})
 
 
-class Role(models.TextChoices):
-    HEAD = "head", _("head")
-    STANDING_DEPUTY_HEAD = "standing_deputy_head", _("standing deputy head")
-    DEPUTY_HEAD = "deputy_head", _("deputy head")
-    GROUP_LEADER = "group_leader", _("group leader")
-    DEPUTY_GROUP_LEADER = "deputy_group_leader", _("deputy group leader")
-    MEMBER = "member", _("member")
-    SECRETARY = "secretary", _("secretary")
-
-
-ROLE_RANK = {
-    Role.HEAD: 10,
-    Role.STANDING_DEPUTY_HEAD: 20,
-    Role.DEPUTY_HEAD: 30,
-    Role.GROUP_LEADER: 10,
-    Role.DEPUTY_GROUP_LEADER: 30,
-    Role.MEMBER: 50,
-    Role.SECRETARY: 60,
-}
-# Roles that at most one person holds on a committee on any day.
-SINGLE_SEAT_ROLES = (Role.HEAD, Role.STANDING_DEPUTY_HEAD, Role.GROUP_LEADER)
-
-
 class Membership(DatedTerm):
-    """A seat: a person in a role on a committee, from a start to an end, on given decisions."""
+    """A seat: a person in a role on a committee, from a start to an end, on given decisions.
+
+    A decision may name a seat by its title only ("Thứ trưởng Bộ Tư pháp") and leave the person
+    to be chosen later: such a seat has no person, and counts. A seat whose holder left and was
+    not replaced continues as a vacant seat (no person, `follows` the seat that ended).
+    Rosters are written through members.roster_writer, which checks the rules of
+    members.rules for every seat a change touches."""
 
     class EndReason(models.TextChoices):
         TERM_ENDED = "term_ended", _("term ended")
@@ -279,12 +259,33 @@ class Membership(DatedTerm):
         OTHER = "other", _("other")
 
     person = models.ForeignKey(
-        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="memberships"
+        Person,
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        help_text=_("Empty when the decision names the seat by its title only."),
     )
     committee = models.ForeignKey(
         Committee, verbose_name=_("committee"), on_delete=models.PROTECT, related_name="memberships"
     )
     role = models.CharField(_("role"), max_length=25, choices=Role.choices, default=Role.MEMBER)
+    role_title = models.CharField(
+        _("role as printed"),
+        max_length=200,
+        blank=True,
+        help_text=_('The role as the decision prints it ("Phó Chủ tịch Thường trực", "Chair").'),
+    )
+    follows = models.ForeignKey(
+        "self",
+        verbose_name=_("vacant since the end of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("For a vacant seat: the seat whose holder left."),
+    )
     role_rank = models.PositiveSmallIntegerField(_("role rank"), editable=False, default=50)
     position = models.ForeignKey(
         Position,
@@ -355,59 +356,76 @@ class Membership(DatedTerm):
                 | Q(start_date__isnull=True)
                 | Q(end_date__gte=F("start_date")),
                 name="members_membership_end_after_start",
+                violation_error_message=_("The end date cannot be before the start date."),
             ),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | ~Q(end_reason=""),
                 name="members_membership_end_has_reason",
+                violation_error_message=_("A membership that ends needs a reason."),
             ),
             # The partial unique constraints hold on every database; the exclusion
             # constraints over date ranges (migration 0002) add the full rule on PostgreSQL.
             models.UniqueConstraint(
                 fields=["committee", "role"],
-                condition=Q(
-                    end_date__isnull=True, role__in=["head", "standing_deputy_head", "group_leader"]
-                ),
+                condition=Q(end_date__isnull=True, role__in=sorted(SINGLE_SEAT_ROLES)),
                 name="members_membership_one_active_single_seat",
+                violation_error_message=_(
+                    "That role is already held by someone else during these dates; end that "
+                    "term first."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["committee", "person"],
                 condition=Q(end_date__isnull=True),
                 name="members_membership_one_active_seat_per_person",
+                violation_error_message=_(
+                    "This person already has a seat on this committee during these dates."
+                ),
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.person} — {self.get_role_display()} — {self.committee}"
+        return f"{self.holder_display} — {self.get_role_display()} — {self.committee}"
+
+    @property
+    def is_title_only(self) -> bool:
+        return self.person_id is None and self.follows_id is None
+
+    @property
+    def is_vacant(self) -> bool:
+        return self.person_id is None and self.follows_id is not None
+
+    @property
+    def holder_display(self) -> str:
+        """The person, or what the roster says in their place."""
+        if self.person_id is not None:
+            return str(self.person)
+        if self.follows_id is not None:
+            return str(_("vacant"))
+        return str(_("name not known"))
+
+    @property
+    def role_display(self) -> str:
+        """The role as printed when the decision printed one, else its label."""
+        return self.role_title or str(self.get_role_display())
 
     def clean(self) -> None:
+        """The seat's own fields; the rules between seats are members.rules, applied by the
+        roster writer to every seat a change touches."""
         self.clean_term()
         self.title_at_appointment = nfc(self.title_at_appointment)
-        self.role_rank = ROLE_RANK.get(self.role, 50)
+        self.role_title = nfc(self.role_title)
+        self.role_rank = role_rank(self.role)
         errors: dict[str, str] = {}
         if self.end_date and not self.end_reason:
             errors["end_reason"] = _("A membership that ends needs a reason.")
+        named = self.person_id is not None or self.person is not None  # an unsaved new person
+        if not named and not (self.title_at_appointment or self.position_id):
+            errors["title_at_appointment"] = _(
+                "A seat without a person needs the title the decision names it by."
+            )
         if errors:
             raise ValidationError(errors)
-        # A bulk import checks overlaps for all its rows at once and sets this flag.
-        if self.committee_id and self.person_id and not getattr(self, "_overlaps_checked", False):
-            self._check_overlaps()
-
-    def _check_overlaps(self) -> None:
-        others = Membership.objects.filter(committee_id=self.committee_id).exclude(pk=self.pk)
-        others = overlapping(others, self.start_date, self.end_date)
-        if others.filter(person_id=self.person_id).exists():
-            raise ValidationError(
-                _("This person already has a seat on this committee during these dates.")
-            )
-        if self.role in SINGLE_SEAT_ROLES:
-            clash = others.filter(role=self.role).select_related("person").first()
-            if clash:
-                raise ValidationError(
-                    _(
-                        "%(role)s is already held by %(person)s during these dates; end that term first."
-                    )
-                    % {"role": self.get_role_display(), "person": clash.person}
-                )
 
 
 class PendingSeatChange(models.Model):
@@ -485,12 +503,3 @@ class PendingSeatChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.committee}: {self.position} → {self.new_holding.person}"
-
-
-def overlapping(queryset, start: dt.date | None, end: dt.date | None):
-    """Terms in the queryset that share at least one day with [start, end] (None = open)."""
-    if end is not None:
-        queryset = queryset.filter(Q(start_date__isnull=True) | Q(start_date__lte=end))
-    if start is not None:
-        queryset = queryset.filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
-    return queryset

@@ -3,11 +3,11 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from committees.models import Committee
-from members.models import Membership, PendingSeatChange, Role
+from members.models import Membership, PendingSeatChange, PositionHolding, Role, open_holdings
 
 
 def today() -> dt.date:
@@ -23,8 +23,32 @@ def memberships_active_on(day: dt.date, prefix: str = "") -> Q:
     )
 
 
+def with_post_left(queryset: QuerySet[Membership]) -> QuerySet[Membership]:
+    """Annotate each seat held ex officio with whether its holder still holds the post that
+    gives it: `post_left` is true when the registry records the holder's holding of that post
+    as ended and no current one; `post_left_on` is the day it ended (None when not known)."""
+    holdings = PositionHolding.objects.filter(
+        person_id=OuterRef("person_id"), position_id=OuterRef("position_id")
+    )
+    ended = holdings.filter(Q(end_date__isnull=False) | Q(ended=True))
+    return queryset.annotate(
+        post_held=Exists(holdings.filter(open_holdings())),
+        post_ended=Exists(ended),
+        post_left_on=Subquery(ended.order_by("-end_date").values("end_date")[:1]),
+    )
+
+
+def post_left(seat: Membership) -> bool:
+    return bool(
+        seat.position_id
+        and seat.person_id
+        and getattr(seat, "post_ended", False)
+        and not getattr(seat, "post_held", True)
+    )
+
+
 def roster_queryset(committee: Committee, day: dt.date) -> QuerySet[Membership]:
-    return (
+    return with_post_left(
         Membership.objects.filter(memberships_active_on(day), committee=committee)
         .select_related("person", "position__agency", "home_agency", "appointed_by")
         .order_by("role_rank", "person__full_name", "pk")
@@ -40,26 +64,60 @@ def roster_on(committee: Committee, day: dt.date | None = None) -> list[Membersh
     for entry in entries:
         entry.start_uncertain = entry.start_uncertain_on(day)
         entry.end_uncertain = entry.end_uncertain_on(day)
+        entry.post_left = post_left(entry)
     return entries
 
 
 @dataclass(frozen=True)
 class MemberCounts:
+    """Declared against known seats. Seats known are named (a person), named by their title
+    only (the person not known yet) or vacant (the holder left, nobody replaces them yet);
+    the gap is what the decision declares beyond the seats known."""
+
     declared: int | None
-    actual: int
+    named: int
+    title_only: int = 0
+    vacant: int = 0
+
+    @property
+    def actual(self) -> int:
+        return self.named + self.title_only + self.vacant
 
     @property
     def gap(self) -> int | None:
-        """Names still to record: a work item for the secretariat, not an error."""
+        """Seats still to record: a work item for the secretariat, not an error."""
         if self.declared is None:
             return None
         return max(self.declared - self.actual, 0)
 
 
+def seat_counts(queryset: QuerySet[Membership]) -> dict:
+    """The named, title-only and vacant seats of a set of seats, in one aggregate."""
+    return queryset.aggregate(
+        named=Count("pk", filter=Q(person__isnull=False)),
+        title_only=Count("pk", filter=Q(person__isnull=True, follows__isnull=True)),
+        vacant=Count("pk", filter=Q(person__isnull=True, follows__isnull=False)),
+    )
+
+
 def member_counts(committee: Committee, day: dt.date | None = None) -> MemberCounts:
     day = day or today()
-    actual = Membership.objects.filter(memberships_active_on(day), committee=committee).count()
-    return MemberCounts(declared=committee.declared_member_count, actual=actual)
+    counts = seat_counts(Membership.objects.filter(memberships_active_on(day), committee=committee))
+    return MemberCounts(declared=committee.declared_member_count, **counts)
+
+
+def seats_to_check(committee: Committee) -> list[Membership]:
+    """Current seats held ex officio through a post whose holder has left it: each needs the
+    secretariat to replace, end or confirm it."""
+    seats = with_post_left(
+        Membership.objects.filter(
+            committee=committee, end_date__isnull=True, position__isnull=False
+        )
+        .exclude(person__isnull=True)
+        .select_related("person", "position__agency")
+        .order_by("role_rank", "pk")
+    ).filter(post_held=False, post_ended=True)
+    return list(seats)
 
 
 # --- Roster stewardship: pending ex officio changes, the roster-change timeline ----------

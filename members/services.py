@@ -1,16 +1,21 @@
-"""Writes to people and rosters: each one atomic, validated, and recorded in history."""
+"""Writes to people and rosters: each one atomic, validated, and recorded in history.
+
+Every seat is written through members.roster_writer, which applies the rules of members.rules;
+the functions here are the roster operations a person asks for (appoint, end, replace, change
+role, fill a seat named by its title, dissolve a body) expressed as roster changes.
+"""
 
 import datetime as dt
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from committees import permissions
-from committees.models import Agency, Committee, LegalInstrument
-from committees.partial_dates import Precision
+from committees.models import Agency, Committee, LegalInstrument, Succession
+from committees.partial_dates import PartialDate, Precision
 from members.models import (
     Membership,
     PendingSeatChange,
@@ -20,8 +25,34 @@ from members.models import (
     Role,
     open_holdings,
 )
+from members.roster_writer import (
+    SeatCorrect,
+    SeatEnd,
+    SeatFill,
+    SeatOpen,
+    roster_apply,
+    stale_message,
+)
+from records.writes import require_reason, save_validated, stamp_history
 
 ONE_DAY = dt.timedelta(days=1)
+
+__all__ = [
+    "CORRECTABLE_FIELDS",
+    "committee_dissolve",
+    "membership_appoint",
+    "membership_change_role",
+    "membership_delete",
+    "membership_end",
+    "membership_fill",
+    "membership_replace",
+    "membership_update",
+    "pending_change_confirm",
+    "pending_change_decline",
+    "position_holder_change",
+    "position_holding_save",
+    "stale_message",
+]
 
 
 def _authorise_roster(by: AbstractBaseUser | None, committee: Committee) -> None:
@@ -31,84 +62,51 @@ def _authorise_roster(by: AbstractBaseUser | None, committee: Committee) -> None
         permissions.require_roster_right(by, committee)
 
 
-def _require_reason(reason: str) -> None:
-    if not (reason or "").strip():
-        raise ValidationError(_("Say why: a reason is required for every roster change."))
-
-
-def stamp_history(instance, *, by: AbstractBaseUser | None, reason: str) -> None:
-    """Tell django-simple-history who made the change and why."""
-    instance._change_reason = reason
-    if by is not None and getattr(by, "is_authenticated", False):
-        instance._history_user = by
-
-
-def save_validated(
-    instance, *, by: AbstractBaseUser | None = None, reason: str = "", update_fields=None
-):
-    """full_clean() then save(); a database refusal becomes a ValidationError in the user's language."""
-    instance.full_clean()
-    stamp_history(instance, by=by, reason=reason)
-    try:
-        with transaction.atomic():
-            instance.save(update_fields=update_fields)
-    except IntegrityError as exc:
-        raise ValidationError(integrity_message(exc)) from exc
-    return instance
-
-
-def integrity_message(exc: IntegrityError) -> str:
-    text = str(exc)
-    if "single_seat" in text:
-        return _(
-            "That role is already held by someone else during these dates; end that term first."
-        )
-    if "person_no_overlap" in text or "one_active_seat_per_person" in text:
-        return _("This person already has a seat on this committee during these dates.")
-    if "end_after_start" in text:
-        return _("The end date cannot be before the start date.")
-    return _("The change conflicts with the records already kept and was not saved.")
-
-
-@transaction.atomic
 def membership_appoint(
     *,
     committee: Committee,
-    person: Person,
+    person: Person | None,
     role: str = Role.MEMBER,
+    role_title: str = "",
     start: dt.date | None = None,
     start_precision: str = Precision.DAY,
     position: Position | None = None,
     title: str = "",
     home_agency: Agency | None = None,
+    on_behalf_of: Agency | None = None,
     decision: LegalInstrument | None = None,
     reason: str,
     by: AbstractBaseUser | None = None,
     source: str = "",
     source_date: dt.date | None = None,
 ) -> Membership:
-    """Give a person a seat in a role on a committee (ex officio when a post is named)."""
+    """Give a person a seat in a role on a committee (ex officio when a post is named), or
+    record a seat the decision names only by its title (`person=None`, a title or a post)."""
     _authorise_roster(by, committee)
-    _require_reason(reason)
-    if committee.dissolved_on is not None and start is not None and start > committee.dissolved_on:
-        raise ValidationError(_("The committee was dissolved before this start date."))
-    membership = Membership(
-        committee=committee,
-        person=person,
-        role=role,
-        start_date=start,
-        start_precision=start_precision,
-        position=position,
-        title_at_appointment=title or (position.title if position else ""),
-        home_agency=home_agency or (position.agency if position else None),
-        appointed_by=decision,
-        source=source,
-        source_date=source_date,
+    result = roster_apply(
+        [
+            SeatOpen(
+                committee=committee,
+                person=person,
+                role=role,
+                role_title=role_title,
+                start=start,
+                start_precision=start_precision,
+                position=position,
+                title=title,
+                home_agency=home_agency,
+                on_behalf_of=on_behalf_of,
+                decision=decision,
+                source=source,
+                source_date=source_date,
+            )
+        ],
+        reason=reason,
+        by=by,
     )
-    return save_validated(membership, by=by, reason=reason)
+    return result.opened[0]
 
 
-@transaction.atomic
 def membership_end(
     *,
     membership: Membership,
@@ -117,33 +115,31 @@ def membership_end(
     end_reason: str = Membership.EndReason.OTHER,
     precision: str = Precision.DAY,
     decision: LegalInstrument | None = None,
+    leave_vacant: bool = False,
     by: AbstractBaseUser | None = None,
     expected_version: int | None = None,
 ) -> Membership:
-    """End a seat on a date, with a reason and the decision that ended it. Nothing is deleted."""
+    """End a seat on a date, with a reason and the decision that ended it. Nothing is deleted.
+    `leave_vacant`: the holder left and nobody replaces them yet; the seat shows as vacant."""
     _authorise_roster(by, membership.committee)
-    _require_reason(reason)
-    locked = Membership.objects.select_for_update().get(pk=membership.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise ValidationError(stale_message())
-    if locked.end_date is not None:
-        raise ValidationError(_("This membership has already ended."))
-    locked.end_date = on
-    locked.end_precision = precision
-    locked.end_reason = end_reason
-    locked.end_note = reason[:500]
-    locked.ended_by = decision
-    locked.version += 1
-    save_validated(locked, by=by, reason=reason)
-    membership.refresh_from_db()
-    return locked
-
-
-def stale_message() -> str:
-    return _(
-        "Someone else changed this membership after you opened it. Your changes were not "
-        "saved: reload the page to see the current record, then make your change again."
+    result = roster_apply(
+        [
+            SeatEnd(
+                membership=membership,
+                on=on,
+                precision=precision,
+                end_reason=end_reason,
+                decision=decision,
+                note=reason,
+                leave_vacant=leave_vacant,
+                expected_version=expected_version,
+            )
+        ],
+        reason=reason,
+        by=by,
     )
+    membership.refresh_from_db()
+    return result.ended[0]
 
 
 def _successor_start(on: dt.date, previous: Membership) -> dt.date:
@@ -157,7 +153,6 @@ def _successor_start(on: dt.date, previous: Membership) -> dt.date:
     return last_day
 
 
-@transaction.atomic
 def membership_replace(
     *,
     membership: Membership,
@@ -175,40 +170,80 @@ def membership_replace(
     """End one seat and give the same role to another person from `on` (a new head).
 
     The old seat ends the day before; the new one keeps the post when the seat is ex officio
-    and no other post is named."""
+    and no other post is named. A seat with no person is filled instead."""
     _authorise_roster(by, membership.committee)
-    _require_reason(reason)
     current = Membership.objects.select_related("position__agency").get(pk=membership.pk)
-    if current.end_date is not None:
-        raise ValidationError(_("This membership has already ended."))
+    if current.person_id is None and current.end_date is None:
+        return membership_fill(
+            membership=current,
+            person=person,
+            on=on,
+            reason=reason,
+            decision=decision,
+            by=by,
+            expected_version=expected_version,
+        )
     if current.person_id == person.pk:
         raise ValidationError(_("The replacement is the same person; change the role instead."))
     last_day = _successor_start(on, current)
-    membership_end(
-        membership=current,
-        on=last_day,
-        reason=reason,
-        end_reason=end_reason,
-        decision=decision,
-        by=by,
-        expected_version=expected_version,
-    )
     position = position or current.position
-    return membership_appoint(
-        committee=current.committee,
-        person=person,
-        role=current.role,
-        start=on,
-        position=position,
-        title=title or (position.title if position else ""),
-        home_agency=home_agency or (position.agency if position else None),
-        decision=decision,
+    result = roster_apply(
+        [
+            SeatEnd(
+                membership=current,
+                on=last_day,
+                end_reason=end_reason,
+                decision=decision,
+                note=reason,
+                expected_version=expected_version,
+            ),
+            SeatOpen(
+                committee=current.committee,
+                person=person,
+                role=current.role,
+                role_title=current.role_title,
+                start=on,
+                position=position,
+                title=title or (position.title if position else ""),
+                home_agency=home_agency or (position.agency if position else None),
+                decision=decision,
+            ),
+        ],
         reason=reason,
         by=by,
     )
+    return result.opened[0]
 
 
-@transaction.atomic
+def membership_fill(
+    *,
+    membership: Membership,
+    person: Person,
+    reason: str,
+    on: dt.date | None = None,
+    decision: LegalInstrument | None = None,
+    by: AbstractBaseUser | None = None,
+    expected_version: int | None = None,
+) -> Membership:
+    """Name the person of a seat that had none. A seat named by its title is given its
+    holder, who held it from its start; a vacant seat is taken from `on`."""
+    _authorise_roster(by, membership.committee)
+    result = roster_apply(
+        [
+            SeatFill(
+                membership=membership,
+                person=person,
+                on=on,
+                decision=decision,
+                expected_version=expected_version,
+            )
+        ],
+        reason=reason,
+        by=by,
+    )
+    return (result.filled or result.opened)[0]
+
+
 def membership_change_role(
     *,
     membership: Membership,
@@ -222,7 +257,6 @@ def membership_change_role(
     """Move a member to another role from `on`: the old seat ends the day before and a new one
     starts, so history holds both."""
     _authorise_roster(by, membership.committee)
-    _require_reason(reason)
     if role not in Role.values:
         raise ValidationError(_("Unknown role: %(role)s.") % {"role": role})
     current = Membership.objects.get(pk=membership.pk)
@@ -231,27 +265,99 @@ def membership_change_role(
     if current.role == role:
         raise ValidationError(_("The member already holds this role."))
     last_day = _successor_start(on, current)
-    membership_end(
-        membership=current,
-        on=last_day,
+    result = roster_apply(
+        [
+            SeatEnd(
+                membership=current,
+                on=last_day,
+                end_reason=Membership.EndReason.ROLE_CHANGED,
+                decision=decision,
+                note=reason,
+                expected_version=expected_version,
+            ),
+            SeatOpen(
+                committee=current.committee,
+                person=current.person,
+                role=role,
+                start=on,
+                position=current.position,
+                title=current.title_at_appointment,
+                home_agency=current.home_agency,
+                on_behalf_of=current.on_behalf_of,
+                decision=decision,
+            ),
+        ],
         reason=reason,
-        end_reason=Membership.EndReason.ROLE_CHANGED,
-        decision=decision,
         by=by,
-        expected_version=expected_version,
     )
-    return membership_appoint(
-        committee=current.committee,
-        person=current.person,
-        role=role,
-        start=on,
-        position=current.position,
-        title=current.title_at_appointment,
-        home_agency=current.home_agency,
-        decision=decision,
+    return result.opened[0]
+
+
+@transaction.atomic
+def committee_dissolve(
+    *,
+    committee: Committee,
+    on: dt.date,
+    reason: str,
+    precision: str = Precision.DAY,
+    decision: LegalInstrument | None = None,
+    successor: Committee | None = None,
+    kind: str = "",
+    by: AbstractBaseUser | None = None,
+) -> list[Membership]:
+    """Dissolve a body, or merge it into (or have it replaced by) a successor, on a day: its
+    open seats end that day, citing the decision, with the matching reason, and the roster
+    after that day is empty. Returns the seats ended."""
+    if by is not None:
+        permissions.require_administrator(by)
+    require_reason(reason)
+    locked = Committee.objects.select_for_update().get(pk=committee.pk)
+    if locked.dissolved_on is not None:
+        raise ValidationError(
+            _("%(committee)s was already dissolved on %(date)s.")
+            % {"committee": locked, "date": locked.dissolved.display()}
+        )
+    locked.dissolved_on = on
+    locked.dissolved_precision = precision
+    save_validated(locked, by=by, reason=reason)
+    last_day = PartialDate(on, precision).last_day()
+    if successor is not None:
+        save_validated(
+            Succession(
+                predecessor=locked,
+                successor=successor,
+                kind=kind or Succession.Kind.MERGED_INTO,
+                date=on,
+                date_precision=precision,
+                instrument=decision,
+            ),
+            by=by,
+            reason=reason,
+        )
+    open_seats = Membership.objects.filter(committee=locked, end_date__isnull=True).order_by("pk")
+    note = {
+        Succession.Kind.MERGED_INTO: _("The body was merged into %(successor)s."),
+        Succession.Kind.REPLACED_BY: _("The body was replaced by %(successor)s."),
+        Succession.Kind.RENAMED_TO: _("The body was renamed %(successor)s."),
+        Succession.Kind.SPLIT_INTO: _("The body was split; one successor is %(successor)s."),
+    }.get(kind or (Succession.Kind.MERGED_INTO if successor else ""), _("The body was dissolved."))
+    note = note % {"successor": successor} if successor else note
+    result = roster_apply(
+        [
+            SeatEnd(
+                membership=seat,
+                on=max(last_day, seat.start_date) if seat.start_date else last_day,
+                precision=precision,
+                end_reason=Membership.EndReason.COMMITTEE_DISSOLVED,
+                decision=decision,
+                note=note,
+            )
+            for seat in open_seats
+        ],
         reason=reason,
         by=by,
     )
+    return result.ended
 
 
 # Fields a correction may touch; the person, the committee and the role change through
@@ -274,7 +380,6 @@ CORRECTABLE_FIELDS = (
 )
 
 
-@transaction.atomic
 def membership_update(
     *,
     membership: Membership,
@@ -286,24 +391,20 @@ def membership_update(
     """Correct a seat's record. The row is locked and its version compared with the one the
     editor saw: when someone saved in between, this save is refused and nothing is lost."""
     _authorise_roster(by, membership.committee)
-    _require_reason(reason)
     unknown = set(changes) - set(CORRECTABLE_FIELDS)
     if unknown:
         raise ValidationError(
             _("These fields change through a roster operation, not a correction: %(fields)s.")
             % {"fields": ", ".join(sorted(unknown))}
         )
-    locked = Membership.objects.select_for_update().get(pk=membership.pk)
-    if locked.version != expected_version:
-        raise ValidationError(stale_message())
-    changed = [name for name, value in changes.items() if getattr(locked, name) != value]
-    for name in changed:
-        setattr(locked, name, changes[name])
-    if not changed:
-        return locked
-    locked.version += 1
-    save_validated(locked, by=by, reason=reason)
-    return locked
+    result = roster_apply(
+        [SeatCorrect(membership=membership, changes=changes, expected_version=expected_version)],
+        reason=reason,
+        by=by,
+    )
+    if result.corrected:
+        return result.corrected[0]
+    return Membership.objects.get(pk=membership.pk)
 
 
 @transaction.atomic
@@ -313,9 +414,44 @@ def membership_delete(*, membership: Membership, reason: str, by: AbstractBaseUs
         raise PermissionDenied(
             "Only an administrator may delete a roster record; end the membership instead."
         )
-    _require_reason(reason)
+    require_reason(reason)
     stamp_history(membership, by=by, reason=reason)
     membership.delete()
+
+
+# --- Post holdings -------------------------------------------------------------------------
+
+
+def holding_clash_message(holding: PositionHolding, *, lock: bool = False) -> str | None:
+    """A post held by one person at a time keeps one current holder: the refusal, or None."""
+    if not (holding.is_active and holding.position_id and holding.position.single_holder):
+        return None
+    others = PositionHolding.objects.filter(open_holdings(), position_id=holding.position_id)
+    if lock:
+        others = others.select_for_update()
+    other = others.exclude(pk=holding.pk).select_related("person").order_by("pk").first()
+    if other is None:
+        return None
+    return _(
+        "%(post)s has one holder at a time and %(person)s holds it now: end "
+        "that holding first (mark it ended when its end date is not known)."
+    ) % {"post": holding.position, "person": other.person}
+
+
+def _save_holding(holding: PositionHolding, *, by, reason: str) -> PositionHolding:
+    holding.full_clean()
+    if message := holding_clash_message(holding, lock=True):
+        raise ValidationError(message)
+    return save_validated(holding, by=by, reason=reason)
+
+
+@transaction.atomic
+def position_holding_save(
+    *, holding: PositionHolding, reason: str, by: AbstractBaseUser | None = None
+) -> PositionHolding:
+    """Correct or record a holding (a past one, or a current one of a post nobody holds)."""
+    require_reason(reason)
+    return _save_holding(holding, by=by, reason=reason)
 
 
 # --- Ex officio seats: a post changes holder ---------------------------------------------
@@ -345,7 +481,7 @@ def position_holder_change(
     end date unknown: never invent a day."""
     if by is not None:
         permissions.require_administrator(by)
-    _require_reason(reason)
+    require_reason(reason)
     active = list(
         PositionHolding.objects.select_for_update()
         .filter(open_holdings(), position=position)
@@ -375,7 +511,7 @@ def position_holder_change(
             holding.end_date = last_day
             holding.end_precision = Precision.DAY
         save_validated(holding, by=by, reason=reason)
-    holding = save_validated(
+    holding = _save_holding(
         PositionHolding(
             person=person,
             position=position,
@@ -413,7 +549,7 @@ def _decide(change: PendingSeatChange, *, by, reason: str) -> PendingSeatChange:
     _authorise_roster(by, locked.committee)
     if locked.status != PendingSeatChange.Status.PENDING:
         raise ValidationError(_("This change has already been decided."))
-    _require_reason(reason)
+    require_reason(reason)
     return locked
 
 

@@ -265,7 +265,12 @@ def committee_page(*, committee: Committee, day: dt.date, user) -> CommitteePage
         committee=committee,
         day=day,
         roster=group_by_role(roster),
-        counts=MemberCounts(declared=committee.declared_member_count, actual=len(roster)),
+        counts=MemberCounts(
+            declared=committee.declared_member_count,
+            named=sum(1 for seat in roster if seat.person_id is not None),
+            title_only=sum(1 for seat in roster if seat.is_title_only),
+            vacant=sum(1 for seat in roster if seat.is_vacant),
+        ),
         mandates=list(Mandate.objects.filter(committee=committee).prefetch_related("legal_basis")),
         targets=target_rows(committee, day),
         support_groups=list(

@@ -25,7 +25,7 @@ from kombu.exceptions import KombuError
 
 from committees import permissions
 from committees.models import Committee
-from members.services import stamp_history
+from records.writes import stamp_history
 from reports import selectors
 from reports.models import Report, ReportDownload, ReportKind, ReportSchedule
 from reports.periods import Period, period_containing

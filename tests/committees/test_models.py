@@ -13,7 +13,8 @@ from committees.partial_dates import PartialDate, format_partial_date, parse_par
 from committees.text import fold, nfc
 from members.models import Membership, Person
 from members.selectors import roster_on
-from members.services import membership_appoint, save_validated
+from members.services import membership_appoint
+from records.writes import save_validated
 from tests.factories import CommitteeFactory, PersonFactory, SupportGroupFactory
 
 
@@ -218,10 +219,26 @@ class TestEndsAtTheirLastDay:
             dt.date(2022, 12, 31),
         )
         assert committee.dissolved_display() == "2022"
-        # A seat from 06/2022 is not refused: the body may still have sat then.
-        membership_appoint(
-            committee=committee, person=PersonFactory(), start=dt.date(2022, 6, 1), reason="QĐ"
+        # A seat from 06/2022 is not refused: the body may still have sat then; it ends with
+        # the body, and an open seat on a dissolved body is refused.
+        from members.roster_writer import SeatOpen, roster_apply
+
+        roster_apply(
+            [
+                SeatOpen(
+                    committee=committee,
+                    person=PersonFactory(),
+                    start=dt.date(2022, 6, 1),
+                    end=dt.date(2022, 12, 31),
+                    end_reason="dissolved",
+                )
+            ],
+            reason="QĐ",
         )
+        with pytest.raises(ValidationError, match=r"must end by then|kết thúc chậm nhất"):
+            membership_appoint(
+                committee=committee, person=PersonFactory(), start=dt.date(2022, 6, 1), reason="QĐ"
+            )
 
 
 @pytest.mark.parametrize(

@@ -66,8 +66,8 @@ class TestRosterPages:
         page = client.get(url, {"on": "2023-06-30"}).content.decode()
         assert "Phan Văn Mãi" in page
         assert "Võ Thị Trung Trinh" in page
-        assert re.search(r"actual\W*<strong>2</strong>", page)
-        assert re.search(r"gap\W*<strong>8</strong>", page)
+        assert re.search(r"named\W*<strong>2</strong>", page)
+        assert re.search(r"not yet recorded\W*<strong>8</strong>", page)
         assert "start not certain" in page
         after = client.get(url, {"on": "2023-07-01"}).content.decode()
         assert "Phan Văn Mãi" not in after

@@ -11,6 +11,7 @@ from members.services import (
     membership_appoint,
     pending_change_decline,
     position_holder_change,
+    position_holding_save,
     save_validated,
 )
 from tests.factories import HoldingFactory, PersonFactory, PositionFactory
@@ -35,7 +36,9 @@ class TestOneOpenHoldingPerSingleHolderPost:
     def test_a_second_open_holding_is_refused_and_nothing_is_saved(self, chair, mai):
         duoc = PersonFactory(full_name="Nguyễn Văn Được")
         with pytest.raises(ValidationError, match="one holder at a time and Phan Văn Mãi"):
-            save_validated(PositionHolding(person=duoc, position=chair), reason="Bài báo")
+            position_holding_save(
+                holding=PositionHolding(person=duoc, position=chair), reason="Bài báo"
+            )
         assert PositionHolding.objects.filter(position=chair).count() == 1
 
     def test_it_is_allowed_once_the_first_has_ended_date_unknown(self, chair, mai):
@@ -43,7 +46,9 @@ class TestOneOpenHoldingPerSingleHolderPost:
         first.ended = True
         save_validated(first, reason="Bài báo sau nêu người khác")
         duoc = PersonFactory(full_name="Nguyễn Văn Được")
-        save_validated(PositionHolding(person=duoc, position=chair), reason="Bài báo")
+        position_holding_save(
+            holding=PositionHolding(person=duoc, position=chair), reason="Bài báo"
+        )
         assert list(
             PositionHolding.objects.filter(position=chair)
             .filter(ended=False)

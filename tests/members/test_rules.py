@@ -95,7 +95,7 @@ class TestOneSeatPerPerson:
         membership_appoint(
             committee=committee, person=person, role=Role.MEMBER, start=D(2022, 1, 1), reason="QĐ"
         )
-        with pytest.raises(ValidationError, match="đã là thành viên của Ban"):
+        with pytest.raises(ValidationError, match="đã có ghế trong"):
             membership_appoint(
                 committee=committee,
                 person=person,
@@ -117,7 +117,7 @@ class TestEndAfterStart:
         membership = membership_appoint(
             committee=CommitteeFactory(), person=PersonFactory(), start=D(2022, 5, 1), reason="QĐ"
         )
-        with pytest.raises(ValidationError, match="không thể trước ngày bắt đầu"):
+        with pytest.raises(ValidationError, match="không thể kết thúc trước ngày đó"):
             membership_end(membership=membership, on=D(2022, 4, 30), reason="Sai")
         membership.refresh_from_db()
         assert membership.end_date is None

@@ -11,13 +11,13 @@ from django.core.exceptions import PermissionDenied
 from openpyxl import Workbook, load_workbook
 
 from members.models import Membership, Person, Role
-from members.selectors import roster_on
+from members.roster_import import roster_import
+from members.selectors import member_counts, roster_on
 from members.services import membership_appoint
 from members.spreadsheets import (
     RosterFileError,
     read_roster_file,
     roster_csv,
-    roster_import,
     roster_xlsx,
 )
 from tests.factories import AgencyFactory, HoldingFactory, PersonFactory, PositionFactory
@@ -184,7 +184,8 @@ class TestImport:
         before = snapshot()
         plan = roster_import(committee=committee_a, data=ambiguous, dry_run=False, reason="x")
         assert not plan.applied
-        assert "matches 2 different people" in str(plan.errors[0])
+        assert [match.line for match in plan.undecided] == [2]
+        assert {p for p, _known in plan.possible_matches[0].candidates} == {first, second}
         assert snapshot() == before
         # The home agency tells them apart.
         told = csv_bytes([["Nguyễn Mạnh Hùng", "", "member", "", "CATP", "", ""]])
@@ -192,10 +193,95 @@ class TestImport:
         assert plan.applied
         assert [m.person for m in roster_on(committee_a)] == [first]
 
-    def test_two_new_rows_with_one_name_are_not_merged(self, committee_a):
-        rows = [["Trần Văn A", "", "member", "", "", "", ""]] * 2
-        plan = roster_import(committee=committee_a, data=csv_bytes(rows), dry_run=True)
-        assert "not yet in the registry" in str(plan.errors[0])
+    def test_two_new_rows_with_one_name_are_two_people(self, committee_a):
+        rows = [
+            ["Trần Văn A", "", "member", "Thứ trưởng Bộ Tư pháp", "", "", ""],
+            ["Trần Văn A", "", "member", "Thứ trưởng Bộ Công an", "", "", ""],
+        ]
+        plan = roster_import(committee=committee_a, data=csv_bytes(rows), dry_run=False, reason="x")
+        assert plan.applied, plan.errors
+        people = {m.person for m in roster_on(committee_a)}
+        assert len(people) == 2
+        assert {p.full_name for p in people} == {"Trần Văn A"}
+
+    def test_a_name_whose_post_contradicts_the_registry_is_a_possible_match(self, committee_a):
+        """One man who held two posts, or two men? The clerk decides; nothing is merged."""
+        science = AgencyFactory(name="Sở Khoa học và Công nghệ")
+        info = AgencyFactory(name="Sở Thông tin và Truyền thông")
+        thang = PersonFactory(full_name="Lâm Đình Thắng")
+        HoldingFactory(person=thang, position=PositionFactory(title="Giám đốc", agency=info))
+        row = [["Lâm Đình Thắng", "", "Phó Trưởng ban", "Giám đốc", science.name, "", ""]]
+        plan = roster_import(committee=committee_a, data=csv_bytes(row), dry_run=True)
+        assert not plan.ok
+        (match,) = plan.possible_matches
+        assert match.candidates[0][0] == thang
+        assert "Giám đốc — Sở Thông tin và Truyền thông" in match.candidates[0][1]
+        # The clerk says it is a new person: two people of one name.
+        plan = roster_import(
+            committee=committee_a,
+            data=csv_bytes(row),
+            dry_run=False,
+            reason="x",
+            choices={2: "new"},
+        )
+        assert plan.applied
+        (seat,) = roster_on(committee_a)
+        assert seat.person != thang
+        assert seat.person.full_name == "Lâm Đình Thắng"
+        assert Person.objects.filter(full_name="Lâm Đình Thắng").count() == 2
+
+    def test_the_clerk_may_say_it_is_the_same_person(self, committee_a):
+        science = AgencyFactory(name="Sở Khoa học và Công nghệ")
+        thang = PersonFactory(full_name="Lâm Đình Thắng")
+        row = [["Lâm Đình Thắng", "", "Phó Trưởng ban", "Giám đốc", science.name, "", ""]]
+        plan = roster_import(
+            committee=committee_a,
+            data=csv_bytes(row),
+            dry_run=False,
+            reason="x",
+            choices={2: thang.slug},
+        )
+        assert plan.applied
+        assert [m.person for m in roster_on(committee_a)] == [thang]
+
+    def test_a_person_identifier_column_settles_who_is_meant(self, committee_a):
+        first = PersonFactory(full_name="Nguyễn Mạnh Hùng")
+        PersonFactory(full_name="Nguyễn Mạnh Hùng")
+        header = [*HEADER, "Person identifier"]
+        rows = [["Nguyễn Mạnh Hùng", "", "member", "", "", "", "", first.slug]]
+        plan = roster_import(
+            committee=committee_a, data=csv_bytes(rows, header=header), dry_run=False, reason="x"
+        )
+        assert plan.applied
+        assert [m.person for m in roster_on(committee_a)] == [first]
+        wrong = [["Trần Văn B", "", "member", "", "", "", "", first.slug]]
+        plan = roster_import(
+            committee=committee_a, data=csv_bytes(wrong, header=header), dry_run=True
+        )
+        assert "is Nguyễn Mạnh Hùng, not Trần Văn B" in str(plan.errors[0])
+
+    def test_a_seat_named_by_its_title_goes_in_and_comes_back(self, committee_a):
+        committee_a.declared_member_count = 3
+        committee_a.save()
+        rows = [
+            ["Nguyễn Văn Được", "", "Trưởng ban", "Chủ tịch UBND", "", "", ""],
+            ["", "", "Ủy viên", "Thứ trưởng Bộ Tư pháp", "", "", ""],
+        ]
+        plan = roster_import(committee=committee_a, data=csv_bytes(rows), dry_run=False, reason="x")
+        assert plan.applied, plan.errors
+        roster = roster_on(committee_a)
+        title_only = [seat for seat in roster if seat.person_id is None]
+        assert [seat.title_at_appointment for seat in title_only] == ["Thứ trưởng Bộ Tư pháp"]
+        assert title_only[0].is_title_only
+        counts = member_counts(committee_a)
+        assert (counts.named, counts.title_only, counts.vacant, counts.gap) == (1, 1, 0, 1)
+        # Exported with an empty name and its title; importing the export changes nothing.
+        exported = roster_csv(committee_a)
+        text = exported.decode("utf-8-sig")
+        assert ",,Ủy viên,Thứ trưởng Bộ Tư pháp," in text
+        plan = roster_import(committee=committee_a, data=exported, dry_run=False, reason="again")
+        assert plan.applied
+        assert (len(plan.added), len(plan.ended), len(plan.unchanged)) == (0, 0, 2)
 
     def test_a_secretariat_cannot_import_another_committees_roster(
         self, committee_a, secretariat_b
@@ -320,7 +406,7 @@ class TestExport:
         data = roster_csv(roster, D(2026, 2, 1))
         assert data.startswith(b"\xef\xbb\xbf")
         rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-        assert rows[0] == HEADER
+        assert rows[0] == [*HEADER, "Person identifier"]
         names = [row[0] for row in rows[1:]]
         assert names == ["Nguyễn Văn Được", "Lâm Đình Thắng", "Nguyễn Đình Dương"]
         assert rows[2][3] == '\'=HYPERLINK("http://x")'

@@ -5,7 +5,8 @@ import datetime as dt
 from committees.models import Committee, LegalInstrument
 from committees.text import fold
 from members.models import Membership, Person, Role
-from members.services import membership_appoint, membership_end, save_validated
+from members.services import membership_appoint, membership_end
+from records.writes import save_validated
 
 DATA_COMMITTEE = "bcd-du-lieu-tphcm"
 CHANGE_DAY = dt.date(2025, 7, 1)

@@ -9,7 +9,8 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from committees.models import Committee
-from members.spreadsheets import RosterFileError, roster_import
+from members.roster_import import NEW_PERSON, roster_import
+from members.spreadsheets import RosterFileError
 
 
 class Command(BaseCommand):
@@ -28,6 +29,16 @@ class Command(BaseCommand):
             help="The date the file's roster takes effect (YYYY-MM-DD, today by default).",
         )
         parser.add_argument("--reason", default="", help="Why the roster changes.")
+        parser.add_argument(
+            "--match",
+            action="append",
+            default=[],
+            metavar="ROW=PERSON",
+            help=(
+                "Decide a possible match: the file's row number, then the person's identifier "
+                f"(slug) or {NEW_PERSON!r} for a new person. Repeat for each row."
+            ),
+        )
 
     def handle(self, *args, **options):
         committee = Committee.objects.filter(slug=options["committee"]).first()
@@ -37,6 +48,13 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
         data = path.read_bytes()
+
+        choices = {}
+        for text in options["match"]:
+            line, _sep, value = text.partition("=")
+            if not line.strip().isdigit() or not value.strip():
+                raise CommandError(f"--match takes ROW=PERSON, not {text!r}.")
+            choices[int(line)] = value.strip()
 
         def progress(items, total):
             return tqdm(items, total=total, unit="row", file=sys.stderr, disable=total < 200)
@@ -49,6 +67,7 @@ class Command(BaseCommand):
                 on=options["as_of"],
                 dry_run=options["dry_run"],
                 reason=options["reason"] or f"Roster imported from {path.name} (command line)",
+                choices=choices,
                 progress=progress,
             )
         except RosterFileError as exc:
@@ -56,14 +75,28 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         for seat in plan.added:
-            self.stdout.write(f"+ {seat.full_name} — {seat.role_label} ({seat.start_display})")
+            name = seat.full_name or seat.title
+            self.stdout.write(f"+ {name} — {seat.role_label} ({seat.start_display})")
         for end in plan.ended:
-            self.stdout.write(f"- {end.membership.person} — {end.membership.get_role_display()}")
+            seat = end.membership
+            self.stdout.write(f"- {seat.holder_display} — {seat.role_display}")
+        for match in plan.possible_matches:
+            decided = f" -> {match.chosen}" if match.chosen else ""
+            self.stdout.write(f"? row {match.line}: {match.full_name} ({match.post}){decided}")
+            for person, known in match.candidates:
+                self.stdout.write(f"    possible match: {person.slug}: {person} — {known}")
         if not plan.ok:
             for error in plan.errors:
                 self.stderr.write(str(error))
+            undecided = ", ".join(str(match.line) for match in plan.undecided)
+            if undecided:
+                self.stderr.write(
+                    f"Possible matches to decide (rows {undecided}): run again with "
+                    f"--match ROW=PERSON or --match ROW={NEW_PERSON}."
+                )
             raise CommandError(
-                f"{len(plan.errors)} error(s); nothing was imported. {plan.summary()}"
+                f"{len(plan.errors)} error(s), {len(plan.undecided)} undecided match(es); "
+                f"nothing was imported. {plan.summary()}"
             )
         if options["dry_run"]:
             self.stdout.write(f"Dry run, nothing written: {plan.summary()}")

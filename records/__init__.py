@@ -1,0 +1,1 @@
+"""Generic record keeping shared by every app: validate, save, and write history with who and why."""
