@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdminMixin

@@ -30,6 +30,7 @@ from committees.partial_dates import PartialDate, Precision, normalise
 from committees.text import fold
 from mandates.models import Mandate, Target
 from members.models import Membership, Person, Position, PositionHolding, open_holdings
+from members.roster_writer import RosterRefused
 from members.services import save_validated
 from packages.models import PackageImport, SeatAsPrinted
 from packages.names import loose_key, name_key
@@ -710,37 +711,42 @@ def _end_before(start: When, membership: Membership) -> tuple[dt.date, str]:
 def _write_seats(
     opens: list[SeatChange], closes: list[SeatClose], *, by, reason: str
 ) -> list[tuple[SeatChange, Membership]]:
-    """THE one place the import writes seats: through the roster services."""
-    from members.services import membership_appoint, membership_end
+    """THE one place the import writes seats: through the one roster writer, the whole plan
+    at once (its rules checked on every seat of the bodies it touches)."""
+    from members.roster_writer import SeatEnd, SeatOpen, roster_apply
 
-    for close in closes:
-        membership_end(
+    changes = [
+        SeatEnd(
             membership=close.membership,
             on=close.on,
             precision=close.precision,
             end_reason=close.end_reason,
             decision=close.decision,
-            reason=reason,
-            by=by,
+            where=close.path,
         )
-    written = []
-    for change in opens:
-        membership = membership_appoint(
+        for close in closes
+    ]
+    changes += [
+        SeatOpen(
             committee=change.committee,
             person=change.person,
             role=change.role,
+            role_title=change.seat.role_title,
             start=change.start.date,
             start_precision=change.start.precision,
             position=change.position,
             title=change.seat.post,
             home_agency=change.agency,
             decision=change.decision,
-            reason=reason,
-            by=by,
             source=change.source,
+            where=change.seat.path,
         )
-        written.append((change, membership))
-    return written
+        for change in opens
+    ]
+    if not changes:
+        return []
+    result = roster_apply(changes, reason=reason, by=by)
+    return list(zip(opens, result.opened, strict=True))
 
 
 def import_packages(
@@ -837,6 +843,9 @@ def _apply_seats(importer: Importer, opens, closes, path: str) -> None:
                     post=change.seat.post,
                     agency=change.seat.agency,
                 )
+    except RosterRefused as exc:
+        for problem in exc.problems:
+            importer.problem(problem.where or path or "members", problem.message)
     except ValidationError as exc:
         if not _locate(importer, opens, closes):
             importer.problem(path or "members", exc.messages)

@@ -1,5 +1,5 @@
-"""The role a printed title names ("Trưởng ban" → head). The roster's own reading
-(members.rules.role_from_title) is used when it is there; this is its fallback."""
+"""The role a printed title names ("Trưởng ban" → head): the roster's own reading
+(members.rules.role_from_title), with a few more titles of decisions as fallback."""
 
 from committees.text import fold
 from members.models import Role
@@ -33,13 +33,11 @@ _TITLES = [
 
 def role_of(title: str) -> tuple[str, str]:
     """(role, title as printed); an empty or unknown title is a member."""
-    try:
-        from members.rules import role_from_title
-    except ImportError:
-        role_from_title = None
-    if role_from_title is not None and title:
-        role, printed = role_from_title(title)
-        return str(role), printed
+    from members.rules import role_from_title
+
+    role = role_from_title(title) if title else None
+    if role is not None:
+        return str(role), title
     key = fold(title)
     if key.startswith(("uy vien", "thanh vien", "member")):
         return Role.MEMBER, title

@@ -105,7 +105,7 @@ def test_it_lists_every_problem_with_its_path_and_writes_nothing(packages):
 def test_it_says_where_bad_json_breaks():
     with pytest.raises(PackageInvalid) as caught:
         read_file(b'{"name": "Ban A",\n "members": [}')
-    assert "line 2" in caught.value.problems[0]
+    assert "dòng 2, cột 14" in caught.value.problems[0]
 
 
 def test_it_writes_nothing_in_a_dry_run(packages):
