@@ -47,6 +47,7 @@ services: venv-dev
 lint: venv-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	env -u DATABASE_URL -u REDIS_URL $(VENV)/bin/mypy
 
 format: venv-dev
 	$(VENV)/bin/ruff format .

@@ -7,7 +7,7 @@ from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from committees.models import LegalInstrument
+from committees.models import Committee, LegalInstrument, Succession
 from members.models import Membership, Person, PositionHolding, Role
 from members.roster_writer import SeatCorrect, SeatOpen, roster_check
 from members.services import CORRECTABLE_FIELDS, holding_clash_message, stale_message
@@ -218,3 +218,32 @@ class PositionHoldingAdminForm(forms.ModelForm):
             return
         if message := holding_clash_message(self.instance):
             self.add_error(None, message)
+
+
+class DissolveForm(forms.Form):
+    """Dissolve a body, or merge it into (or have it replaced or renamed by) another: its open
+    seats end on that day, citing the decision."""
+
+    on = forms.DateField(label=_("Last day of the body"))
+    kind = forms.ChoiceField(
+        label=_("What happened"),
+        choices=[("", _("dissolved")), *Succession.Kind.choices],
+        required=False,
+    )
+    successor = forms.ModelChoiceField(
+        label=_("Successor"),
+        queryset=Committee.objects.filter(dissolved_on__isnull=True),
+        required=False,
+        widget=AutocompleteSelect(Succession._meta.get_field("successor"), admin.site),
+        help_text=_("The body that takes this one over, when there is one."),
+    )
+    decision = decision_field()
+    reason = reason_field()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") and not cleaned.get("successor"):
+            self.add_error("successor", _("Name the body that takes this one over."))
+        if cleaned.get("successor") and not cleaned.get("kind"):
+            cleaned["kind"] = Succession.Kind.MERGED_INTO
+        return cleaned

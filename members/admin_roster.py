@@ -20,6 +20,7 @@ from committees.admin import CommitteeAdmin
 from committees.models import Committee
 from members import services
 from members.admin_forms import (
+    DissolveForm,
     PendingDecisionForm,
     RosterImportConfirmForm,
     RosterImportForm,
@@ -67,6 +68,7 @@ class CommitteeRosterAdmin(CommitteeAdmin):
             ("export", self.export_view),
             ("secretariat", self.secretariat_view),
             ("check", self.check_view),
+            ("dissolve", self.dissolve_view),
         ]
         return [
             path(
@@ -285,6 +287,46 @@ class CommitteeRosterAdmin(CommitteeAdmin):
             seats=seats_to_check(committee),
         )
         return TemplateResponse(request, "admin/members/roster/check.html", context)
+
+    def dissolve_view(self, request, object_id):
+        """Administrators dissolve a body or merge it into another: its open seats end that
+        day, citing the decision; the roster after that day is empty."""
+        committee = self._committee(request, object_id)
+        if not permissions.is_administrator(request.user):
+            raise PermissionDenied
+        form = DissolveForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                ended = services.committee_dissolve(
+                    committee=committee,
+                    on=data["on"],
+                    kind=data["kind"],
+                    successor=data["successor"],
+                    decision=data["decision"],
+                    reason=data["reason"],
+                    by=request.user,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                self.message_user(
+                    request,
+                    gettext("%(committee)s was dissolved; %(count)s open seats ended.")
+                    % {"committee": committee, "count": len(ended)},
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:committees_committee_timeline", args=[committee.pk])
+                )
+        context = self._context(request, committee, gettext("Dissolve or merge"), form=form)
+        return TemplateResponse(request, "admin/members/roster/dissolve.html", context)
+
+    def get_readonly_fields(self, request, obj=None):
+        # A body is dissolved through its own page, so its open seats end with it.
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            fields += ("dissolved_on", "dissolved_precision")
+        return fields
 
     def secretariat_view(self, request, object_id):
         """Administrators grant or revoke a user's secretariat rights on this committee."""

@@ -387,6 +387,22 @@ class Membership(DatedTerm):
     def __str__(self) -> str:
         return f"{self.holder_display} — {self.get_role_display()} — {self.committee}"
 
+    # The rules between seats (one seat per person, one holder of a single-seat role) are
+    # members.rules', asked through the roster writer in its words; the database constraints
+    # hold them again, and model validation does not repeat them in other words.
+    _RULES_OF_THE_WRITER = frozenset(
+        {
+            "members_membership_one_active_single_seat",
+            "members_membership_one_active_seat_per_person",
+        }
+    )
+
+    def get_constraints(self):
+        return [
+            (model, [c for c in constraints if c.name not in self._RULES_OF_THE_WRITER])
+            for model, constraints in super().get_constraints()
+        ]
+
     @property
     def is_title_only(self) -> bool:
         return self.person_id is None and self.follows_id is None

@@ -64,6 +64,7 @@ class SeatOpen:
     source: str = ""
     source_date: dt.date | None = None
     where: str = ""
+    recorded_at: dt.datetime | None = None  # when the record was made (history), now by default
 
 
 @dataclass
@@ -80,6 +81,7 @@ class SeatEnd:
     leave_vacant: bool = False
     expected_version: int | None = None
     where: str = ""
+    recorded_at: dt.datetime | None = None
 
 
 @dataclass
@@ -347,31 +349,31 @@ class _Plan:
                     key=seat.pk,
                 )
             )
-        for change in self.fills_in_place:
-            seat = change.membership
+        for fill in self.fills_in_place:
+            seat = fill.membership
             committee = self.committees[seat.committee_id]
             # The seat is already in the index with its new holder: check that holder against
             # the body's other seats by taking it out and putting it back.
             index.remove(seat.pk)
             term = Term(
                 committee=committee.pk,
-                person=_person_key(change.person),
+                person=_person_key(fill.person),
                 role=seat.role,
                 start=seat.start_date,
                 end=seat.end_date,
-                holder=str(change.person),
-                where=change.where,
+                holder=str(fill.person),
+                where=fill.where,
                 key=seat.pk,
             )
             if message := index.clash(term, str(committee)):
-                self.problems.append(Problem(change.where, message))
+                self.problems.append(Problem(fill.where, message))
             index.add(term)
-        for change in self.corrections:
-            seat = change.membership
+        for correction in self.corrections:
+            seat = correction.membership
             committee = self.committees[seat.committee_id]
             seat.clean_term()
             if message := self._life(committee, seat.start_date, seat.end_date):
-                self.problems.append(Problem(change.where, message))
+                self.problems.append(Problem(correction.where, message))
                 continue
             index.remove(seat.pk)
             term = Term(
@@ -381,16 +383,16 @@ class _Plan:
                 start=seat.start_date,
                 end=seat.end_date,
                 holder=seat.holder_display,
-                where=change.where,
+                where=correction.where,
                 key=seat.pk,
             )
             if message := index.clash(term, str(committee)):
-                self.problems.append(Problem(change.where, message))
+                self.problems.append(Problem(correction.where, message))
             index.add(term)
-        for change in self.ends:
-            committee = self.committees[change.membership.committee_id]
-            if message := self._life(committee, change.membership.start_date, change.on):
-                self.problems.append(Problem(change.where, message))
+        for ending in self.ends:
+            committee = self.committees[ending.membership.committee_id]
+            if message := self._life(committee, ending.membership.start_date, ending.on):
+                self.problems.append(Problem(ending.where, message))
         for change in self.opens:
             committee = self.committees[change.committee.pk]
             change.committee = committee
@@ -441,7 +443,7 @@ def _authorise(by: AbstractBaseUser | None, committees) -> None:
 
 def _seat(change: SeatOpen) -> Membership:
     person = change.person
-    return Membership(
+    seat = Membership(
         committee=change.committee,
         person=person,
         role=change.role,
@@ -462,6 +464,9 @@ def _seat(change: SeatOpen) -> Membership:
         source=change.source,
         source_date=change.source_date,
     )
+    if change.recorded_at is not None:
+        seat._history_date = change.recorded_at  # type: ignore[attr-defined]
+    return seat
 
 
 _FOREIGN_KEYS = [
@@ -510,27 +515,29 @@ def roster_apply(
     _authorise(by, plan.committees.values())
     if not plan.problems:
         plan.check()
-    opened = []
+    opened: list[Membership] = []
     for change in plan.opens:
         seat = _seat(change)
         plan.problems += _field_problems(seat, change.where)
         opened.append(seat)
-    corrected = []
-    for change in plan.corrections:
-        seat = change.membership
+    corrected: list[Membership] = []
+    for correction in plan.corrections:
+        seat = correction.membership
         seat.version += 1
-        plan.problems += _field_problems(seat, change.where)
+        plan.problems += _field_problems(seat, correction.where)
         corrected.append(seat)
-    ended = []
-    for change in plan.ends:
-        seat = change.membership
-        seat.end_date = change.on
-        seat.end_precision = change.precision
-        seat.end_reason = change.end_reason
-        seat.end_note = (change.note or reason)[:500]
-        seat.ended_by = change.decision
+    ended: list[Membership] = []
+    for end in plan.ends:
+        seat = end.membership
+        seat.end_date = end.on
+        seat.end_precision = end.precision
+        seat.end_reason = end.end_reason
+        seat.end_note = (end.note or reason)[:500]
+        seat.ended_by = end.decision
         seat.version += 1
-        plan.problems += _field_problems(seat, change.where)
+        if end.recorded_at is not None:
+            seat._history_date = end.recorded_at  # type: ignore[attr-defined]
+        plan.problems += _field_problems(seat, end.where)
         ended.append(seat)
     if plan.problems:
         raise RosterRefused(plan.problems)
@@ -550,12 +557,12 @@ def roster_apply(
                     default_user=user,
                     default_change_reason=reason,
                 )
-            filled = []
-            for change in plan.fills_in_place:
-                seat = change.membership
-                seat.person = change.person
-                if change.decision is not None and seat.appointed_by_id is None:
-                    seat.appointed_by = change.decision
+            filled: list[Membership] = []
+            for fill in plan.fills_in_place:
+                seat = fill.membership
+                seat.person = fill.person
+                if fill.decision is not None and seat.appointed_by_id is None:
+                    seat.appointed_by = fill.decision
                 seat.version += 1
                 filled.append(seat)
             if filled:
@@ -591,8 +598,8 @@ def _create_people(
 ) -> list[Person]:
     """People new to the registry, recorded with their seats (each its own record: two new
     people of one name are two people)."""
-    new = []
-    seen = set()
+    new: list[Person] = []
+    seen: set[int] = set()
     for person in people:
         if person is not None and person.pk is None and id(person) not in seen:
             seen.add(id(person))

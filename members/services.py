@@ -33,7 +33,7 @@ from members.roster_writer import (
     roster_apply,
     stale_message,
 )
-from records.writes import require_reason, save_validated, stamp_history
+from records.writes import history_user, require_reason, save_validated, stamp_history
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -320,7 +320,7 @@ def committee_dissolve(
     locked.dissolved_on = on
     locked.dissolved_precision = precision
     save_validated(locked, by=by, reason=reason)
-    last_day = PartialDate(on, precision).last_day()
+    last_day = PartialDate(on, precision).last_day() or on
     if successor is not None:
         save_validated(
             Succession(
@@ -335,18 +335,21 @@ def committee_dissolve(
             reason=reason,
         )
     open_seats = Membership.objects.filter(committee=locked, end_date__isnull=True).order_by("pk")
-    note = {
+    notes: dict[str, str] = {
         Succession.Kind.MERGED_INTO: _("The body was merged into %(successor)s."),
         Succession.Kind.REPLACED_BY: _("The body was replaced by %(successor)s."),
         Succession.Kind.RENAMED_TO: _("The body was renamed %(successor)s."),
         Succession.Kind.SPLIT_INTO: _("The body was split; one successor is %(successor)s."),
-    }.get(kind or (Succession.Kind.MERGED_INTO if successor else ""), _("The body was dissolved."))
+    }
+    note = notes.get(
+        kind or (Succession.Kind.MERGED_INTO if successor else ""), _("The body was dissolved.")
+    )
     note = note % {"successor": successor} if successor else note
     result = roster_apply(
         [
             SeatEnd(
                 membership=seat,
-                on=max(last_day, seat.start_date) if seat.start_date else last_day,
+                on=max(last_day, seat.start_date or last_day),
                 precision=precision,
                 end_reason=Membership.EndReason.COMMITTEE_DISSOLVED,
                 decision=decision,
@@ -582,7 +585,7 @@ def pending_change_confirm(
     )
     locked.status = PendingSeatChange.Status.CONFIRMED
     locked.decided_at = timezone.now()
-    locked.decided_by = by if by is not None and by.is_authenticated else None
+    locked.decided_by = history_user(by)  # type: ignore[assignment]
     locked.decision_note = reason[:500]
     locked.new_membership = new
     save_validated(locked, by=by, reason=reason)
@@ -597,7 +600,7 @@ def pending_change_decline(
     locked = _decide(change, by=by, reason=reason)
     locked.status = PendingSeatChange.Status.DECLINED
     locked.decided_at = timezone.now()
-    locked.decided_by = by if by is not None and by.is_authenticated else None
+    locked.decided_by = history_user(by)  # type: ignore[assignment]
     locked.decision_note = reason[:500]
     save_validated(locked, by=by, reason=reason)
     return locked

@@ -1,10 +1,10 @@
-"""Committee packages built from the demo data's facts (committees/seeds/hcmc_articles.json):
+"""Committee packages built from the demo data's facts (demo/seeds/hcmc_articles.json):
 what the tests round-trip and what the benchmark imports."""
 
 import json
 from decimal import Decimal
 
-from committees.seeding import SEED_FILE
+from demo.seeding import SEED_FILE
 
 ROLE_TITLES = {
     "head": "Trưởng ban",

@@ -66,8 +66,14 @@ def css_string(value: str) -> str:
 
 
 def _member(line: dict) -> dict:
+    status = line.get("seat_status", "named")
+    name = {"title_only": _("name not known"), "vacant": _("vacant")}.get(status, line["person"])
+    left_on = line.get("post_left_on")
     return {
-        "name": line["person"],
+        "name": name,
+        "unnamed": status != "named",
+        "post_left": line.get("post_left", False),
+        "post_left_on": _date({"date": left_on, "precision": "day"}) if left_on else _("unknown"),
         "rank": line["rank"],
         "role": _label(Role, line["role"]),
         "title": line["title"] or line["post"],

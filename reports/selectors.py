@@ -63,13 +63,21 @@ class MemberLine:
     start: dict
     start_uncertain: bool
     appointed_by: dict | None
+    seat_status: str = "named"  # "named", "title_only" (the person not known yet) or "vacant"
+    post_left: bool = False  # held ex officio through a post the holder has left
+    post_left_on: str | None = None
 
 
 def _member_line(entry: Membership) -> MemberLine:
     home = entry.home_agency or (entry.position.agency if entry.position_id else None)
+    status = "named" if entry.person_id else ("vacant" if entry.follows_id else "title_only")
+    left_on = getattr(entry, "post_left_on", None)
     return MemberLine(
-        person=entry.person.full_name,
-        rank=entry.person.rank,
+        person=entry.person.full_name if entry.person_id else entry.holder_display,
+        rank=entry.person.rank if entry.person_id else "",
+        seat_status=status,
+        post_left=bool(getattr(entry, "post_left", False)),
+        post_left_on=left_on.isoformat() if left_on else None,
         role=entry.role,
         title=entry.title_at_appointment,
         home_agency=str(home) if home else "",
@@ -101,7 +109,7 @@ def _changes(committee: Committee, period: Period) -> list[dict]:
             changes.append(
                 {
                     "change": "appointed",
-                    "person": str(row.person),
+                    "person": row.holder_display,
                     "role": row.role,
                     "date": _partial(row.start_date, row.start_precision),
                     "decision": _instrument(row.appointed_by),
@@ -113,7 +121,7 @@ def _changes(committee: Committee, period: Period) -> list[dict]:
             changes.append(
                 {
                     "change": "replaced" if replaced else "ended",
-                    "person": str(row.person),
+                    "person": row.holder_display,
                     "role": row.role,
                     "date": _partial(row.end_date, row.end_precision),
                     "decision": _instrument(row.ended_by),
@@ -273,7 +281,14 @@ def committee_review_snapshot(
             "established_by": _instrument(committee.established_by),
         },
         "legal_basis": list(legal_basis.values()),
-        "counts": {"declared": counts.declared, "actual": counts.actual, "gap": counts.gap},
+        "counts": {
+            "declared": counts.declared,
+            "actual": counts.actual,
+            "named": counts.named,
+            "title_only": counts.title_only,
+            "vacant": counts.vacant,
+            "gap": counts.gap,
+        },
         "roster": _roster(committee, day),
         "changes": _changes(committee, period),
         "pending_ex_officio": _pending_ex_officio(committee),

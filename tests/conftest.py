@@ -28,7 +28,7 @@ def _fast_password_hashing(settings):
 @pytest.fixture
 def seeded(db):
     """The demo data of the five source articles."""
-    from committees.seeding import load_seeds
+    from demo.seeding import load_seeds
 
     load_seeds()
 

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from committees.models import Agency, Committee, LegalInstrument, Succession
-from committees.seeding import SEED_FILE
+from demo.seeding import SEED_FILE
 from mandates.models import Mandate, Target
 from members.models import Membership, Person, Position, PositionHolding, Role, open_holdings
 from members.selectors import member_counts

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from committees.seeding import load_seeds
+from demo.seeding import load_seeds
 from members.models import Person
 from reports.models import Report
 from tests.factories import CommitteeFactory

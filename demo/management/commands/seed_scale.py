@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from committees.scale import seed_scale
+from demo.scale import seed_scale
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from committees.seeding import load_seeds
+from demo.seeding import load_seeds
 
 
 class Command(BaseCommand):

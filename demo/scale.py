@@ -9,7 +9,6 @@ for every record (plus one for every seat that ended). Dates are fixed by the se
 the clock, so two runs with one seed write the same registry.
 """
 
-import copy
 import datetime as dt
 import random
 from collections.abc import Callable
@@ -23,7 +22,9 @@ from committees.models import Agency, Committee, LegalInstrument, Level, Success
 from committees.partial_dates import Precision, normalise
 from committees.text import fold, nfc
 from mandates.models import Mandate, Measurement, Target
-from members.models import ROLE_RANK, Membership, Person, Position, PositionHolding, Role
+from members.models import Membership, Person, Position, PositionHolding, Role
+from members.roster_writer import SeatEnd, SeatOpen, roster_apply
+from members.rules import SINGLE_SEAT_ROLES
 
 # The registry's "now" for synthetic data: open terms run past it, nothing starts after it.
 HORIZON = dt.date(2026, 6, 30)
@@ -424,9 +425,6 @@ def _committees(rng, prefix, count, agencies, city_pc, writer):
     return bodies, decisions
 
 
-SINGLE = {Role.HEAD, Role.STANDING_DEPUTY_HEAD, Role.GROUP_LEADER}
-
-
 def _seat_plan(body: Committee, size: int, rng: random.Random) -> list[str]:
     """The roles of a committee's seats (each seat then has one or more successive terms)."""
     if body.kind == Committee.Kind.SUPPORT_GROUP:
@@ -454,7 +452,7 @@ def _memberships(rng, bodies, persons, positions, agencies, decisions, city_pc, 
     # Officials sit on many committees: a tenth of the people hold about half the seats.
     officials = persons[: max(1, len(persons) // 10)]
     reason = writer.reason
-    rows: list[Membership] = []
+    seats: list[tuple[int, SeatOpen, tuple | None]] = []
     renewals: list[LegalInstrument] = []
     renewal_of: dict[int, LegalInstrument] = {}
     for body, size in zip(bodies, sizes, strict=True):
@@ -486,7 +484,7 @@ def _memberships(rng, bodies, persons, positions, agencies, decisions, city_pc, 
                 if number == 0:
                     start_precision = body.founded_precision
                     start = normalise(start, start_precision)
-                    if role not in SINGLE and rng.random() < 0.05:
+                    if role not in SINGLE_SEAT_ROLES and rng.random() < 0.05:
                         start = None  # the source did not say when this member joined
                 ex_officio = rng.random() < 0.35
                 position = rng.choice(positions) if ex_officio else None
@@ -501,20 +499,19 @@ def _memberships(rng, bodies, persons, positions, agencies, decisions, city_pc, 
                     decision = renewal_of.get(id(body)) or _renewal(
                         body, start, city_pc, renewals, renewal_of, rng
                     )
-                membership = Membership(
-                    person=person,
+                opened = SeatOpen(
                     committee=body,
+                    person=person,
                     role=role,
-                    role_rank=ROLE_RANK[role],
-                    start_date=start,
+                    start=start,
                     start_precision=start_precision,
                     position=position,
-                    title_at_appointment=nfc(title),
+                    title=nfc(title),
                     home_agency=home,
-                    appointed_by=decision,
+                    decision=decision,
                     source="seed_scale",
+                    recorded_at=_stamp(start or start_limit, rng),
                 )
-                membership._history_date = _stamp(start or start_limit, rng)
                 if end is None and body.dissolved_on is not None:
                     end, end_reason = body.dissolved_on, Membership.EndReason.COMMITTEE_DISSOLVED
                 elif end is not None:
@@ -526,50 +523,52 @@ def _memberships(rng, bodies, persons, positions, agencies, decisions, city_pc, 
                             Membership.EndReason.RESIGNED,
                         ]
                     )
-                if end is not None:
-                    membership._final = {
-                        "end_date": end,
-                        "end_precision": Precision.DAY,
-                        "end_reason": end_reason,
-                        "end_note": "Kiện toàn Ban Chỉ đạo theo quyết định mới",
-                    }
-                rows.append(membership)
+                seats.append((number, opened, (end, end_reason) if end is not None else None))
     writer.create(LegalInstrument, renewals)
-    # Seats are written as they stand now; history has a '+' row for each seat as it was given
-    # and a '~' row on the day a seat ended.
-    ended_stamps = {}
-    for membership in rows:
-        final = getattr(membership, "_final", None)
-        if final is not None:
-            ended_stamps[id(membership)] = _stamp(final["end_date"], rng)
-            for name, value in final.items():
-                setattr(membership, name, value)
-            membership.ended_by = (
-                renewal_of.get(id(membership.committee)) or membership.appointed_by
-            )
-            membership.version = 2
-    writer.create(Membership, rows, history=False)
-    given, ended = [], []
-    for membership in rows:
-        before = copy.copy(membership)
-        if id(membership) in ended_stamps:
-            before.end_date, before.end_precision = None, Precision.DAY
-            before.end_reason, before.end_note, before.ended_by_id = "", "", None
-            before.version = 1
-            after = copy.copy(membership)
-            after._history_date = ended_stamps[id(membership)]
-            ended.append(after)
-        given.append(before)
-    for history_rows, update in ((given, False), (ended, True)):
-        for start in range(0, len(history_rows), BATCH):
-            Membership.history.bulk_history_create(
-                history_rows[start : start + BATCH],
-                batch_size=BATCH,
-                update=update,
-                default_change_reason=reason,
-            )
-    writer.result.add("history rows", len(given) + len(ended))
-    writer.progress(f"{len(rows)} memberships, {len(ended)} of them ended")
+    # Seats go in through the roster writer as they were given, then end on their day, so
+    # history has a '+' row for each seat as given and a '~' row on the day a seat ended. The
+    # bodies are dissolved after their seats have ended (a dissolved body has no open seat).
+    dissolved = {}
+    for body in bodies:
+        if body.dissolved_on is not None:
+            dissolved[body.pk] = (body.dissolved_on, body.dissolved_precision)
+            body.dissolved_on = None
+    Committee.objects.filter(pk__in=list(dissolved)).update(dissolved_on=None)
+    renewals_by_body = {body.pk: renewal_of[id(body)] for body in bodies if id(body) in renewal_of}
+    ended_count = 0
+    # Term by term: a seat's next term is given once the one before it has ended.
+    seats.sort(key=lambda item: item[0])
+    for chunk_start in range(0, len(seats), BATCH * 10):
+        chunk = seats[chunk_start : chunk_start + BATCH * 10]
+        for number in sorted({item[0] for item in chunk}):
+            terms = [(opened, final) for n, opened, final in chunk if n == number]
+            result = roster_apply([opened for opened, _final in terms], reason=reason)
+            ends = [
+                SeatEnd(
+                    membership=seat,
+                    on=final[0],
+                    end_reason=final[1],
+                    decision=renewals_by_body.get(seat.committee_id) or seat.appointed_by,
+                    note="Kiện toàn Ban Chỉ đạo theo quyết định mới",
+                    recorded_at=_stamp(final[0], rng),
+                )
+                for seat, (_opened, final) in zip(result.opened, terms, strict=True)
+                if final is not None
+            ]
+            roster_apply(ends, reason=reason)
+            ended_count += len(ends)
+        writer.progress(f"{chunk_start + len(chunk)} memberships")
+    for body in bodies:
+        if body.pk in dissolved:
+            body.dissolved_on, body.dissolved_precision = dissolved[body.pk]
+    Committee.objects.bulk_update(
+        [body for body in bodies if body.pk in dissolved],
+        ["dissolved_on", "dissolved_precision"],
+        batch_size=BATCH,
+    )
+    writer.result.add("memberships", len(seats))
+    writer.result.add("history rows", len(seats) + ended_count)
+    writer.progress(f"{len(seats)} memberships, {ended_count} of them ended")
 
 
 def _distinct_person(rng, persons, officials, chosen: set[int]) -> Person:

@@ -16,7 +16,8 @@ from django.utils import timezone
 from committees.models import Agency, Committee
 from committees.text import fold
 from mandates.models import Measurement, Target
-from members.models import ROLE_RANK, Membership, Person, Role
+from members.models import Person, Role
+from members.roster_writer import SeatOpen, roster_apply
 from reports import services
 from reports.models import Report
 from reports.pdf import weasyprint_only
@@ -30,6 +31,9 @@ PERIOD = parse_period("2026-Q4")
 
 def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+REASON = "Benchmark data (bench_reports)"
 
 
 class Command(BaseCommand):
@@ -71,17 +75,19 @@ class Command(BaseCommand):
             )
             for i in range(len(roles))
         )
-        Membership.objects.bulk_create(
-            Membership(
-                committee=committee,
-                person=person,
-                role=role,
-                role_rank=ROLE_RANK[role],
-                title_at_appointment="Phó Giám đốc Sở",
-                home_agency=agency,
-                start_date=dt.date(2025, 1, 1),
-            )
-            for person, role in zip(people, roles, strict=True)
+        roster_apply(
+            [
+                SeatOpen(
+                    committee=committee,
+                    person=person,
+                    role=role,
+                    title="Phó Giám đốc Sở",
+                    home_agency=agency,
+                    start=dt.date(2025, 1, 1),
+                )
+                for person, role in zip(people, roles, strict=True)
+            ],
+            reason=REASON,
         )
         for index in range(6):
             target = Target.objects.create(
@@ -146,26 +152,20 @@ class Command(BaseCommand):
             ),
             batch_size=1000,
         )
-        Membership.objects.bulk_create(
-            (
-                Membership(
-                    committee=committee, person=head, role=Role.HEAD, role_rank=ROLE_RANK[Role.HEAD]
-                )
+        roster_apply(
+            [
+                SeatOpen(committee=committee, person=head, role=Role.HEAD, title="Chủ tịch UBND")
                 for committee, head in zip(committees, heads, strict=True)
-            ),
-            batch_size=1000,
+            ],
+            reason=REASON,
         )
         # Someone on many committees at once, and targets (some with a deadline soon).
-        Membership.objects.bulk_create(
-            (
-                Membership(
-                    committee=committee,
-                    person=heads[0],
-                    role=Role.MEMBER,
-                    role_rank=ROLE_RANK[Role.MEMBER],
-                )
+        roster_apply(
+            [
+                SeatOpen(committee=committee, person=heads[0], role=Role.MEMBER, title="Ủy viên")
                 for committee in committees[1:40]
-            ),
+            ],
+            reason=REASON,
         )
         Target.objects.bulk_create(
             (

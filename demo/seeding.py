@@ -1,4 +1,4 @@
-"""Load the demo data from the articles (committees/seeds/*.json), idempotently.
+"""Load the demo data from the articles (demo/seeds/*.json), idempotently.
 
 Each record is matched on a natural key and written only when it is new or differs,
 so running the loader twice changes no count and writes no new history rows.

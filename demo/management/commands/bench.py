@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from bench import run as bench
+from demo import bench
 
 
 class Command(BaseCommand):

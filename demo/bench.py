@@ -42,7 +42,7 @@ BENCH_USER = "bench.admin"
 SEARCH_QUERY = "nguyen van duoc"
 IMPORT_ROWS = 1000
 PACKAGE_BODIES = 14
-RESULTS = Path(__file__).resolve().parent / "results.json"
+RESULTS = Path(__file__).resolve().parent.parent / "bench" / "results.json"
 REASON = "Benchmark fixture"
 
 # Names the synthetic registry never makes (its given names differ), so an import row never
@@ -319,14 +319,14 @@ def run(
     progress: Callable[[str], None] = print,
 ) -> dict:
     """Load the demo, measure; add the scale registry, measure again; write the results."""
-    from committees.scale import seed_scale
-    from committees.seeding import load_seeds
+    from demo.scale import seed_scale
+    from demo.seeding import load_seeds
 
     started = time.monotonic()
     with (
         tempfile.TemporaryDirectory(prefix="registry-bench-") as private,
         override_settings(
-            ROOT_URLCONF="bench.urls", PRIVATE_STORAGE_ROOT=Path(private), DEBUG=False
+            ROOT_URLCONF="demo.bench_urls", PRIVATE_STORAGE_ROOT=Path(private), DEBUG=False
         ),
     ):
         load_seeds()

@@ -1,1 +1,0 @@
-"""The benchmark the project ships (`make bench`): page cost at demo size and at city scale."""
