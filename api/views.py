@@ -135,7 +135,7 @@ class CommitteeViewSet(RegistryViewSet):
 
 
 def _attach_member_counts(committees) -> None:
-    counts = dict(
+    rows = (
         Membership.objects.filter(
             memberships_active_on(today()), committee_id__in=[c.pk for c in committees]
         )
@@ -149,7 +149,7 @@ def _attach_member_counts(committees) -> None:
         )
         .values_list("committee_id", "seats", "named", "title_only", "vacant")
     )
-    counts = {row[0]: row[1:] for row in counts}
+    counts = {row[0]: row[1:] for row in rows}
     for committee in committees:
         seats, named, title_only, vacant = counts.get(committee.pk, (0, 0, 0, 0))
         committee.actual_member_count = seats

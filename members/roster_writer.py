@@ -155,6 +155,31 @@ def _person_key(person: Person | None) -> object | None:
     return person.pk if person.pk is not None else id(person)
 
 
+def _continuing(
+    seat: Membership,
+    person: Person | None,
+    start: dt.date,
+    decision: LegalInstrument | None,
+    where: str,
+    follows: Membership | None = None,
+) -> SeatOpen:
+    """The same seat (role, post, title, agency) from `start`: a vacancy, or its new holder."""
+    return SeatOpen(
+        committee=seat.committee,
+        person=person,
+        role=seat.role,
+        role_title=seat.role_title,
+        start=start,
+        position=seat.position,
+        title=seat.title_at_appointment,
+        home_agency=seat.home_agency,
+        on_behalf_of=seat.on_behalf_of,
+        decision=decision,
+        follows=follows,
+        where=where,
+    )
+
+
 class _Plan:
     """The changes expanded (fills of vacancies and vacated ends become ends and opens), the
     seats they touch, locked, and every seat of those bodies as the clash rule sees them."""
@@ -247,19 +272,8 @@ class _Plan:
         self.ends.append(change)
         if change.leave_vacant:
             self.opens.append(
-                SeatOpen(
-                    committee=seat.committee,
-                    person=None,
-                    role=seat.role,
-                    role_title=seat.role_title,
-                    start=change.on + ONE_DAY,
-                    position=seat.position,
-                    title=seat.title_at_appointment,
-                    home_agency=seat.home_agency,
-                    on_behalf_of=seat.on_behalf_of,
-                    decision=change.decision,
-                    follows=seat,
-                    where=change.where,
+                _continuing(
+                    seat, None, change.on + ONE_DAY, change.decision, change.where, follows=seat
                 )
             )
 
@@ -301,21 +315,7 @@ class _Plan:
                 where=change.where,
             )
         )
-        self.opens.append(
-            SeatOpen(
-                committee=seat.committee,
-                person=change.person,
-                role=seat.role,
-                role_title=seat.role_title,
-                start=on,
-                position=seat.position,
-                title=seat.title_at_appointment,
-                home_agency=seat.home_agency,
-                on_behalf_of=seat.on_behalf_of,
-                decision=change.decision,
-                where=change.where,
-            )
-        )
+        self.opens.append(_continuing(seat, change.person, on, change.decision, change.where))
 
     def check(self) -> None:
         """Every rule, for every seat of the plan, against every seat of the bodies it touches."""

@@ -171,6 +171,7 @@ class TimelineEntry:
 
 _TRACKED = (
     "person_id",
+    "role_title",
     "role",
     "position_id",
     "title_at_appointment",
@@ -257,7 +258,10 @@ def roster_timeline(committee: Committee, limit: int | None = 200) -> list[Timel
                 user=(row.history_user.get_username() if row.history_user else _("system")),
                 action=action,
                 action_label=str(labels[action]),
-                person=str(row.person) if row.person_id else "",
+                person=str(row.person)
+                if row.person_id
+                else (_("vacant") if row.follows_id else _("name not known"))
+                + (f" ({row.title_at_appointment})" if row.title_at_appointment else ""),
                 role=str(Role(row.role).label) if row.role in Role.values else row.role,
                 changes=field_labels,
                 reason=row.history_change_reason or "",

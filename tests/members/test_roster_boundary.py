@@ -93,6 +93,42 @@ def _spreadsheet_refusal(committee, person) -> str:
     return error.message
 
 
+def _seeder_refusal(tmp_path) -> str:
+    """The demo loader, fed a file whose second head clashes with the first."""
+    import json
+
+    from demo.seeding import load_seeds
+
+    row = {"source": "x.txt"}
+    data = {
+        "sources": {"x.txt": {"title": "x", "date": None}},
+        "agencies": [],
+        "instruments": [],
+        "positions": [],
+        "people": [
+            {"slug": "a", "full_name": "Nguyễn Văn Được", **row},
+            {"slug": "b", "full_name": "Phan Văn Mãi", **row},
+        ],
+        "holdings": [],
+        "committees": [
+            {"slug": "bcd", "name": "Ban Chỉ đạo về dữ liệu", "kind": "steering",
+             "level": "city", **row}
+        ],
+        "successions": [],
+        "memberships": [
+            {"committee": "bcd", "person": "a", "role": "head", "start": "2025-01-01", **row},
+            {"committee": "bcd", "person": "b", "role": "head", "start": "2025-06-01", **row},
+        ],
+        "mandates": [],
+        "targets": [],
+    }  # fmt: skip
+    path = tmp_path / "seeds.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ValidationError) as refused:
+        load_seeds(path)
+    return refused.value.messages[0]
+
+
 def _admin_refusal(client, committee, person) -> str:
     response = client.post(
         "/admin/members/membership/add/",
@@ -111,8 +147,11 @@ def _admin_refusal(client, committee, person) -> str:
     return errors[0]
 
 
-def test_it_refuses_a_second_head_in_the_same_words_on_every_path(client, superuser, body):
-    """The admin form, the service, the writer and the spreadsheet import ask one rule."""
+def test_it_refuses_a_second_head_in_the_same_words_on_every_path(
+    client, superuser, body, tmp_path
+):
+    """The admin form, the service, the writer, the spreadsheet import and the demo loader
+    ask one rule."""
     person = PersonFactory(full_name="Phan Văn Mãi")
     before = Membership.objects.count()
     client.cookies["django_language"] = "vi"
@@ -123,13 +162,18 @@ def test_it_refuses_a_second_head_in_the_same_words_on_every_path(client, superu
             "writer": _writer_refusal(body, person),
             "spreadsheet": _spreadsheet_refusal(body, person),
         }
+        seeded = _seeder_refusal(tmp_path)
     refusals["admin"] = _admin_refusal(client, body, person)
     expected = (
         "Vai trò Trưởng ban của Ban Chỉ đạo về dữ liệu đang do Nguyễn Văn Được đảm nhiệm "
         "trong khoảng thời gian này (đã có trong danh sách); hãy kết thúc nhiệm kỳ đó trước."
     )
     assert refusals == dict.fromkeys(refusals, expected)
+    # The seeder's body is its own (a second "Ban Chỉ đạo về dữ liệu"), so only the role and
+    # holder are the same; nothing of the file is kept.
+    assert seeded == expected
     assert Membership.objects.count() == before
+    assert not Committee.objects.filter(slug="bcd").exists()
 
 
 def test_it_refuses_a_seat_after_the_body_was_dissolved_on_every_path(client, superuser):

@@ -81,6 +81,9 @@ def test_it_makes_the_data_committee_report_through_the_worker(seeded, celery_wo
     assert report.snapshot["counts"] == {
         "declared": 32,
         "actual": counts.actual,
+        "named": counts.named,
+        "title_only": 0,
+        "vacant": 0,
         "gap": 32 - counts.actual,
     }
     assert ready_history(report.pk) == 1
