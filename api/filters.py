@@ -3,6 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from areas.models import Area
 from committees import permissions
 from committees.models import Agency, Committee, LegalInstrument, Level
 from committees.search import filter_folded
@@ -102,6 +103,19 @@ class AgencyFilter(django_filters.FilterSet):
     class Meta:
         model = Agency
         fields = ["kind", "level", "q"]
+
+    def search(self, queryset, name, value):
+        return filter_folded(queryset, value)
+
+
+class AreaFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=Area.Kind.choices)
+    parent = django_filters.CharFilter(field_name="parent__slug", label=_("parent area"))
+    q = django_filters.CharFilter(method="search", label=_("search"))
+
+    class Meta:
+        model = Area
+        fields = ["kind", "parent", "q"]
 
     def search(self, queryset, name, value):
         return filter_folded(queryset, value)

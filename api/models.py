@@ -130,3 +130,36 @@ class MembershipPeriod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.membership_id} — {self.event}"
+
+
+class PopoloExtras(models.Model):
+    """What a Popolo file said of a record that the registry's own fields do not hold: every
+    source after the first (the first is the record's `source`), and the fields the importer
+    does not know, kept as given so that an export gives them back."""
+
+    content_type = models.ForeignKey(
+        ContentType, verbose_name=_("record type"), on_delete=models.PROTECT
+    )
+    object_id = models.PositiveBigIntegerField(_("record id"))
+    content_object = GenericForeignKey("content_type", "object_id")
+    sources = models.JSONField(_("sources"), default=list, blank=True)
+    extras = models.JSONField(
+        _("other fields"),
+        default=dict,
+        blank=True,
+        help_text=_("Fields of the file the registry has no column for, as given."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Popolo extra fields")
+        verbose_name_plural = _("Popolo extra fields")
+        ordering = ["content_type", "object_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id"], name="api_popoloextras_one_per_record"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.content_type.model} {self.object_id}"

@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.popolo import partial_iso
+from areas.models import Area
 from committees.models import Agency, Committee, LegalInstrument
 from mandates.models import Mandate, Measurement, Target
 from members.models import Membership, Person, Position
@@ -82,6 +83,27 @@ class AgencySerializer(IdentifiedMixin, RegistrySerializer):
         ]
 
 
+class AreaSerializer(RegistrySerializer):
+    parent = _slug()
+    valid_from = PartialDateField("valid_from", "valid_from_precision")
+    valid_until = PartialDateField("valid_until", "valid_until_precision")
+
+    class Meta:
+        model = Area
+        fields = [
+            "slug",
+            "name",
+            "kind",
+            "parent",
+            "identifiers",
+            "other_names",
+            "valid_from",
+            "valid_until",
+            "source",
+            "source_date",
+        ]
+
+
 class SuccessionLinkSerializer(serializers.Serializer):
     kind = serializers.CharField()
     committee = serializers.CharField()
@@ -91,6 +113,7 @@ class SuccessionLinkSerializer(serializers.Serializer):
 class CommitteeSerializer(IdentifiedMixin, RegistrySerializer):
     parent = _slug()
     standing_agency = _slug()
+    jurisdiction_area = _slug()
     founded = PartialDateField("founded_on", "founded_precision")
     dissolved = PartialDateField("dissolved_on", "dissolved_precision")
     actual_member_count = serializers.IntegerField(
@@ -112,11 +135,16 @@ class CommitteeSerializer(IdentifiedMixin, RegistrySerializer):
             "level",
             "parent",
             "standing_agency",
+            "jurisdiction_area",
+            "classification",
+            "org_type",
+            "other_names",
             "established_by",
             "founded",
             "dissolved",
             "declared_member_count",
             "declared_by",
+            "declared_count_source",
             "actual_member_count",
             "named_member_count",
             "title_only_seat_count",
@@ -153,8 +181,11 @@ class CommitteeSerializer(IdentifiedMixin, RegistrySerializer):
 
 
 class PersonSerializer(IdentifiedMixin, RegistrySerializer):
-    # Names and ranks are public; gender is not among the public fields (issue 6).
-    restricted_fields = ("source_date", "gender")
+    # Names, ranks, life dates, pictures and links are public; gender and contact details
+    # are not among the public fields (issue 6; api.popolo.READER_ONLY_FIELDS says the same).
+    restricted_fields = ("source_date", "gender", "contact_details")
+    birth_date = PartialDateField("birth_date", "birth_precision")
+    death_date = PartialDateField("death_date", "death_precision")
 
     class Meta:
         model = Person
@@ -163,9 +194,16 @@ class PersonSerializer(IdentifiedMixin, RegistrySerializer):
             "full_name",
             "rank",
             "gender",
+            "birth_date",
+            "death_date",
+            "image",
+            "images",
+            "links",
+            "contact_details",
             "other_names",
             "identifiers",
             "source",
+            "sources",
             "source_date",
         ]
 
@@ -196,6 +234,7 @@ class MembershipSerializer(RegistrySerializer):
     post_title = serializers.CharField(source="position.title", read_only=True, default=None)
     home_agency = _slug()
     on_behalf_of = _slug()
+    area = _slug()
     start = PartialDateField("start_date", "start_precision")
     end = PartialDateField("end_date", "end_precision")
 
@@ -216,6 +255,7 @@ class MembershipSerializer(RegistrySerializer):
             "title_at_appointment",
             "home_agency",
             "on_behalf_of",
+            "area",
             "appointed_by",
             "start",
             "end",

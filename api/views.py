@@ -4,7 +4,9 @@ from functools import cache, partial
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Prefetch, Q
+from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_vary_headers, set_response_etag
 from django.utils.translation import gettext
 from drf_spectacular.generators import SchemaGenerator
@@ -20,6 +22,7 @@ from rest_framework.viewsets import ReadOnlyModelViewSet
 from api import filters, serializers
 from api.models import ExternalIdentifier
 from api.popolo import popolo_document
+from areas.models import Area
 from committees import permissions
 from committees.models import Agency, Committee, LegalInstrument, Succession
 from mandates.models import Mandate, Target
@@ -108,7 +111,7 @@ class CommitteeViewSet(RegistryViewSet):
 
     def get_queryset(self):
         return (
-            Committee.objects.select_related("parent", "standing_agency")
+            Committee.objects.select_related("parent", "standing_agency", "jurisdiction_area")
             .prefetch_related(
                 Prefetch(
                     "successions_in", queryset=Succession.objects.select_related("predecessor")
@@ -168,7 +171,21 @@ class PersonViewSet(RegistryViewSet):
     with_identifiers = True
 
     def get_queryset(self):
-        return Person.objects.order_by("full_name", "pk")
+        # A person merged into another is no longer listed; its address leads to the kept one.
+        return Person.objects.filter(merged_into__isnull=True).order_by("full_name", "pk")
+
+    def retrieve(self, request, *args, **kwargs):
+        slug = kwargs[self.lookup_field]
+        merged = (
+            Person.objects.filter(slug=slug, merged_into__isnull=False)
+            .values_list("merged_into__slug", flat=True)
+            .first()
+        )
+        if merged is not None:
+            url = reverse("api:person-detail", args=[merged])
+            query = request.META.get("QUERY_STRING", "")
+            return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
+        return super().retrieve(request, *args, **kwargs)
 
 
 class MembershipViewSet(RegistryViewSet):
@@ -182,7 +199,7 @@ class MembershipViewSet(RegistryViewSet):
     def get_queryset(self):
         return with_post_left(
             Membership.objects.select_related(
-                "person", "committee", "position", "home_agency", "on_behalf_of"
+                "person", "committee", "position", "home_agency", "on_behalf_of", "area"
             ).order_by("committee_id", "role_rank", "pk")  # the roster index serves this order
         )
 
@@ -209,6 +226,19 @@ class AgencyViewSet(RegistryViewSet):
 
     def get_queryset(self):
         return Agency.objects.select_related("parent").order_by("level", "name", "pk")
+
+
+class AreaViewSet(RegistryViewSet):
+    """Areas: the country, provinces and cities, districts, communes, constituencies. A body's
+    `jurisdiction_area` and a seat's `area` name them by slug."""
+
+    queryset = Area.objects.all()
+    serializer_class = serializers.AreaSerializer
+    filterset_class = filters.AreaFilter
+    lookup_field = "slug"
+
+    def get_queryset(self):
+        return Area.objects.select_related("parent").order_by("kind", "name", "pk")
 
 
 class DecisionViewSet(RegistryViewSet):
@@ -266,9 +296,11 @@ class TargetViewSet(RegistryViewSet):
 
 
 POPOLO_DESCRIPTION = (
-    "A Popolo JSON document (persons, organizations, memberships, posts, events). Extra "
-    "fields: registry_type, kind, level, standing_agency_id, declared_member_count, "
-    "actual_member_count, lineage, end_reason, home_agency_id, single_holder."
+    "A Popolo JSON document (persons, organizations, areas, memberships, posts, events). "
+    "Extra fields: registry_type, kind, level, standing_agency_id, declared_member_count, "
+    "actual_member_count, lineage, end_reason, home_agency_id, single_holder; fields an "
+    "imported file gave that the registry has no column for come back as given. Gender and "
+    "contact details only for readers."
 )
 
 

@@ -79,7 +79,9 @@ class Agency(Sourced):
     short_name = models.CharField(_("short name"), max_length=100, blank=True)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
-    level = models.CharField(_("level"), max_length=10, choices=Level.choices, default=Level.CITY)
+    level = models.CharField(
+        _("level"), max_length=10, choices=Level.choices, default=Level.CITY, blank=True
+    )
     parent = models.ForeignKey(
         "self",
         verbose_name=_("parent agency"),
@@ -89,6 +91,12 @@ class Agency(Sourced):
         related_name="children",
     )
     search_key = models.CharField(_("search key"), max_length=500, editable=False, db_index=True)
+    # As an exchanged file gives them (Popolo): kept as given, whatever kind they map to.
+    classification = models.CharField(_("classification"), max_length=100, blank=True)
+    org_type = models.CharField(_("type"), max_length=100, blank=True)
+    other_names = models.JSONField(
+        _("other names"), default=list, blank=True, help_text=_("Other names, with their dates.")
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -223,7 +231,9 @@ class Committee(Sourced):
     jurisdiction = models.CharField(
         _("jurisdiction"), max_length=300, blank=True, help_text=_("Whose body it is, as stated.")
     )
-    level = models.CharField(_("level"), max_length=10, choices=Level.choices, default=Level.CITY)
+    level = models.CharField(
+        _("level"), max_length=10, choices=Level.choices, default=Level.CITY, blank=True
+    )
     parent = models.ForeignKey(
         "self",
         verbose_name=_("parent committee"),
@@ -281,6 +291,24 @@ class Committee(Sourced):
         help_text=_("Every source: a list of {url, date, title}."),
     )
     search_key = models.CharField(_("search key"), max_length=600, editable=False, db_index=True)
+    jurisdiction_area = models.ForeignKey(
+        "areas.Area",
+        verbose_name=_("jurisdiction area"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="bodies",
+        help_text=_("The area the body serves: the country, a province, the city, a commune…"),
+    )
+    # As an exchanged file gives them (Popolo): kept as given, whatever kind they map to.
+    classification = models.CharField(_("classification"), max_length=100, blank=True)
+    org_type = models.CharField(_("type"), max_length=100, blank=True)
+    other_names = models.JSONField(
+        _("other names"), default=list, blank=True, help_text=_("Other names, with their dates.")
+    )
+    declared_count_source = models.CharField(
+        _("source of the declared count"), max_length=500, blank=True
+    )
     history = HistoricalRecords()
 
     class Meta:

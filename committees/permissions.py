@@ -52,6 +52,19 @@ def is_reader(user) -> bool:
     return bool(_group_names(user) & {CITY_STAFF_GROUP, LEADERS_GROUP, SECRETARIAT_GROUP})
 
 
+def is_leader(user) -> bool:
+    return _user_ok(user) and LEADERS_GROUP in _group_names(user)
+
+
+def is_city_staff(user) -> bool:
+    return _user_ok(user) and CITY_STAFF_GROUP in _group_names(user)
+
+
+def is_secretariat(user) -> bool:
+    """In the secretariat group (which committees it keeps: committees_roster_editable_by)."""
+    return _user_ok(user) and SECRETARIAT_GROUP in _group_names(user)
+
+
 def can_download_reports(user, committee: Committee | None) -> bool:
     """Leaders, city staff, that committee's secretariat and administrators; nobody else.
     `committee=None` is the city-wide overview, for leaders, city staff and administrators."""
@@ -217,6 +230,8 @@ def can_change_person(user, person) -> bool:
     or who has no seat yet; a person seated elsewhere is corrected by an administrator."""
     if not _user_ok(user):
         return False
+    if person is not None and getattr(person, "merged_into_id", None) is not None:
+        return False  # a merged record stays as it was: the kept person is the one to correct
     if user.is_superuser:
         return True
     if not can_manage_any_roster(user):
@@ -262,6 +277,16 @@ def require_measurement_right(user, committee: Committee | None) -> None:
 def require_administrator(user) -> None:
     if not is_administrator(user):
         raise PermissionDenied("Only an administrator may do this.")
+
+
+def can_merge_people(user) -> bool:
+    """Merging two person records moves seats on every committee: administrators only."""
+    return is_administrator(user)
+
+
+def require_merge_right(user) -> None:
+    if not can_merge_people(user):
+        raise PermissionDenied("Only an administrator may merge people.")
 
 
 def secretariat_users(committee: Committee):

@@ -165,3 +165,23 @@ class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
         language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class MalformedCookieMiddleware:
+    """A cookie holding a NUL or another control character is no cookie this site set: it is
+    dropped before the session and CSRF middleware read it (PostgreSQL refuses NUL in text, so
+    a forged session cookie would otherwise end in a server error)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        cookies = request.COOKIES
+        bad = [name for name, value in cookies.items() if _has_control(name) or _has_control(value)]
+        for name in bad:
+            del cookies[name]
+        return self.get_response(request)
+
+
+def _has_control(text: str) -> bool:
+    return any(ord(ch) < 32 or ord(ch) == 127 for ch in text)

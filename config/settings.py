@@ -48,9 +48,11 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "axes",
     "committees",
+    "areas",
     "members",
     "mandates",
     "reports",
+    "notifications",
     "portal",
     "api",
     "packages",
@@ -63,6 +65,7 @@ MIDDLEWARE = [
     "config.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     *(["whitenoise.middleware.WhiteNoiseMiddleware"] if PRODUCTION else []),
+    "config.middleware.MalformedCookieMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.VietnameseFirstLocaleMiddleware",
     "config.middleware.RequestSizeLimitMiddleware",
@@ -93,6 +96,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "notifications.context_processors.work_queue",
             ],
         },
     },
@@ -207,7 +211,38 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.sweep_stuck_reports",
         "schedule": 600.0,
     },
+    # Builds the digests and immediate e-mails whose schedule row is due (notifications app).
+    "dispatch-due-notifications": {
+        "task": "notifications.tasks.dispatch_due_notifications",
+        "schedule": 300.0,
+    },
 }
+
+# E-mail: SMTP in production (secrets from *_FILE too); in development a file per message
+# under var/mail, or EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend.
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.filebased.EmailBackend",
+)
+EMAIL_FILE_PATH = Path(env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail")))
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "so-dang-ky-ban-chi-dao@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be on.")
+# Links in e-mails point here.
+REGISTRY_BASE_URL = env_str("REGISTRY_BASE_URL", "http://127.0.0.1:8000")
+# Delivery: attempts before a message is marked failed, and the first retry's delay (doubling).
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 5)
+NOTIFY_RETRY_BASE_SECONDS = float(env_str("NOTIFY_RETRY_BASE_SECONDS", "60") or 60)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("reports/", include("reports.urls")),
     path("decisions/<int:pk>/scan/", decision_views.scan_view, name="decision-scan"),
+    path("notifications/", include("notifications.urls")),
     path("", include("portal.urls")),
 ]
 

@@ -256,4 +256,10 @@ def load_seeds(path: Path = SEED_FILE) -> SeedResult:
                 **cite(row),
             },
         )
+
+    from areas.seeding import load_area_seeds  # the areas app's own part of the demo data
+
+    load_area_seeds(
+        data, lambda new, model: result.count(result.created if new else result.updated, model)
+    )
     return result

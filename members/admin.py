@@ -22,6 +22,7 @@ from members.admin_forms import (
     PositionHoldingAdminForm,
     ReplaceForm,
 )
+from members.admin_merge import PersonMergeAdminMixin
 from members.models import (
     Membership,
     PendingSeatChange,
@@ -108,7 +109,7 @@ class PersonMembershipInline(TermDisplayMixin, admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(RegistryAdmin):
+class PersonAdmin(PersonMergeAdminMixin, RegistryAdmin):  # merge action and duplicates page
     list_display = ("full_name", "rank", "gender", "source")
     list_filter = ("gender",)
     prepopulated_fields = {"slug": ("full_name",)}

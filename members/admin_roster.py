@@ -37,6 +37,7 @@ from members.selectors import (
     today,
 )
 from members.spreadsheets import MAX_IMPORT_BYTES, RosterFileError, roster_export
+from members.workbooks import too_large_message
 
 IMPORT_DIR = "roster-imports"
 
@@ -237,10 +238,9 @@ class CommitteeRosterAdmin(CommitteeAdmin):
             if form.is_valid():
                 upload = form.cleaned_data["file"]
                 try:
-                    if upload.size > MAX_IMPORT_BYTES:
-                        data = upload.read(MAX_IMPORT_BYTES + 1)
-                    else:
-                        data = upload.read()
+                    if upload.size > MAX_IMPORT_BYTES:  # said with the file's real size
+                        raise RosterFileError(too_large_message(upload.size))
+                    data = upload.read()
                     plan = roster_import(
                         committee=committee,
                         data=data,

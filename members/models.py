@@ -46,6 +46,27 @@ class Person(Sourced):
         _("other names"), default=list, blank=True, help_text=_("A list of other names.")
     )
     search_key = models.CharField(_("search key"), max_length=600, editable=False, db_index=True)
+    # A record found to be the same official as another: kept (with its history) so old links
+    # lead to the kept person, but no longer listed or searched (members/person_merge.py).
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="merged_people",
+    )
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    birth_precision = precision_field(_("birth-date precision"))
+    death_date = models.DateField(_("death date"), null=True, blank=True)
+    death_precision = precision_field(_("death-date precision"))
+    image = models.URLField(_("image"), max_length=500, blank=True)
+    images = models.JSONField(_("images"), default=list, blank=True)
+    links = models.JSONField(_("links"), default=list, blank=True)
+    # Readers only (api.serializers.PersonSerializer.restricted_fields).
+    contact_details = models.JSONField(_("contact details"), default=list, blank=True)
+    sources = models.JSONField(_("sources"), default=list, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -72,6 +93,18 @@ class Person(Sourced):
         self.search_key = fold(" ".join([self.full_name, *names]))[:600]
         if not self.full_name:
             raise ValidationError({"full_name": _("A person needs a name.")})
+        self.birth_date = normalise(self.birth_date, self.birth_precision)
+        self.death_date = normalise(self.death_date, self.death_precision)
+        if self.birth_date and self.death_date and self.death_date < self.birth_date:
+            raise ValidationError({"death_date": _("A person cannot die before being born.")})
+
+    @property
+    def born(self) -> PartialDate:
+        return PartialDate(self.birth_date, self.birth_precision)
+
+    @property
+    def died(self) -> PartialDate:
+        return PartialDate(self.death_date, self.death_precision)
 
 
 class Position(Sourced):
@@ -340,6 +373,15 @@ class Membership(DatedTerm):
         related_name="endings",
     )
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    area = models.ForeignKey(
+        "areas.Area",
+        verbose_name=_("area"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="seats",
+        help_text=_("The area the seat stands for, e.g. a deputy's constituency."),
+    )
     history = HistoricalRecords()
 
     class Meta:

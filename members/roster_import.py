@@ -187,11 +187,20 @@ class _Matcher:
     def __init__(self, plan: ImportPlan, rows: list[SourceRow], choices: dict[int, str], current):
         names = {nfc(row.full_name) for row in rows if row.full_name}
         self.by_name: dict[str, list[Person]] = defaultdict(list)
-        for person in Person.objects.filter(full_name__in=names).order_by("pk"):
+        people = Person.objects.filter(full_name__in=names, merged_into__isnull=True)
+        for person in people.order_by("pk"):
             self.by_name[nfc(person.full_name)].append(person)
         slugs = {row.person_id for row in rows if row.person_id}
         slugs |= {value for value in choices.values() if value and value != NEW_PERSON}
-        self.by_slug = Person.objects.in_bulk(list(slugs), field_name="slug") if slugs else {}
+        # A merged person's identifier leads to the person it was merged into.
+        self.by_slug = {
+            slug: person.merged_into or person
+            for slug, person in (
+                Person.objects.select_related("merged_into").in_bulk(list(slugs), field_name="slug")
+                if slugs
+                else {}
+            ).items()
+        }
         self.known = _known_posts(p.pk for group in self.by_name.values() for p in group)
         self.choices = choices
         self.on_roster = {seat.person_id for seat in current if seat.person_id}

@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from areas.models import Area
 from committees import permissions
 from committees.models import Agency, Committee, LegalInstrument
 from committees.partial_dates import Precision
@@ -65,6 +66,7 @@ class SeatOpen:
     source_date: dt.date | None = None
     where: str = ""
     recorded_at: dt.datetime | None = None  # when the record was made (history), now by default
+    area: Area | None = None  # the area the seat stands for (a constituency)
 
 
 @dataclass
@@ -351,6 +353,15 @@ class _Plan:
             )
         for fill in self.fills_in_place:
             seat = fill.membership
+            if fill.person.merged_into_id is not None:
+                self.problems.append(
+                    Problem(
+                        fill.where,
+                        _("%(person)s was merged into another record; seat that person instead.")
+                        % {"person": fill.person},
+                    )
+                )
+                continue
             committee = self.committees[seat.committee_id]
             # The seat is already in the index with its new holder: check that holder against
             # the body's other seats by taking it out and putting it back.
@@ -403,6 +414,15 @@ class _Plan:
                 continue
             if message := self._life(committee, change.start, change.end):
                 self.problems.append(Problem(change.where, message))
+                continue
+            if change.person is not None and change.person.merged_into_id is not None:
+                self.problems.append(
+                    Problem(
+                        change.where,
+                        _("%(person)s was merged into another record; seat that person instead.")
+                        % {"person": change.person},
+                    )
+                )
                 continue
             holder = _name(change.person, change.title or str(_("name not known")))
             term = Term(
@@ -463,6 +483,7 @@ def _seat(change: SeatOpen) -> Membership:
         follows=change.follows,
         source=change.source,
         source_date=change.source_date,
+        area=change.area,
     )
     if change.recorded_at is not None:
         seat._history_date = change.recorded_at  # type: ignore[attr-defined]
@@ -471,7 +492,7 @@ def _seat(change: SeatOpen) -> Membership:
 
 _FOREIGN_KEYS = [
     "person", "committee", "position", "home_agency", "on_behalf_of", "appointed_by",
-    "ended_by", "follows",
+    "ended_by", "follows", "area",
 ]  # fmt: skip
 
 

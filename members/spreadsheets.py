@@ -6,24 +6,29 @@ files only."""
 import csv
 import datetime as dt
 import io
-import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import chain
 
-from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from committees.models import Committee
 from committees.partial_dates import format_partial_date
-from committees.text import fold, nfc
+from committees.text import fold
 from members.selectors import roster_queryset, today
-
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 10_000
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-# A roster has seven columns; more than this is not a roster.
-MAX_COLUMNS = 64
+from members.workbooks import (  # noqa: F401 (the reading limits, named here too)
+    FORMULA_PREFIXES,
+    MAX_COLUMNS,
+    MAX_IMPORT_BYTES,
+    MAX_ROWS,
+    RosterFileError,
+    head_and_rest,
+    read_csv,
+    read_xlsx,
+    too_large_message,
+)
 
 # The columns of a roster file, in order, with their header in the user's language.
 COLUMNS: tuple[tuple[str, object], ...] = (
@@ -50,10 +55,6 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "decision": ("so quyet dinh", "quyet dinh", "decision", "decision number"),
     "person_id": ("ma nguoi", "ma dinh danh", "person id", "person_id", "person identifier"),
 }
-
-
-class RosterFileError(ValidationError):
-    """The file as a whole cannot be read (size, format, sheet, columns)."""
 
 
 @dataclass(frozen=True)
@@ -99,22 +100,6 @@ def _header_map() -> dict[str, str]:
     return mapping
 
 
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if isinstance(value, dt.date):
-        return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    text = nfc(str(value))
-    # Undo the export's guard against formulas ("'=..." was written for "=...").
-    if text.startswith("'") and text[1:2] and text[1] in FORMULA_PREFIXES:
-        text = text[1:]
-    return text
-
-
 def _find_header(rows: list[list[str]]) -> tuple[int, dict[int, str]] | None:
     """The first non-empty row is the header; map its column indexes to column keys."""
     mapping = _header_map()
@@ -135,69 +120,20 @@ def _missing_columns(found: dict[int, str]) -> list[str]:
     ]
 
 
-def _read_xlsx(data: bytes) -> list[list[list[str]]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
-        raise RosterFileError(_("The file is not a readable XLSX workbook.")) from exc
-    except Exception as exc:  # openpyxl raises its own errors for broken workbooks
-        raise RosterFileError(_("The file is not a readable XLSX workbook.")) from exc
-    sheets = []
-    try:
-        for sheet in workbook.worksheets:
-            rows = []
-            # max_col: read-only openpyxl pads every row to the widest cell (XFD1 = 16,384).
-            for row in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
-                rows.append([_cell_text(value) for value in row])
-                if len(rows) > MAX_ROWS + 10:
-                    raise RosterFileError(
-                        _("The file has more than %(max)s rows.") % {"max": MAX_ROWS}
-                    )
-            sheets.append(rows)
-    finally:
-        workbook.close()
-    return sheets
-
-
-def _read_csv(data: bytes) -> list[list[list[str]]]:
-    if b"\x00" in data[:4096]:
-        raise RosterFileError(_("The file is neither an XLSX workbook nor a CSV text file."))
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise RosterFileError(
-            _("The CSV file is not in UTF-8; save it as “CSV UTF-8” and try again.")
-        ) from exc
-    first_line = text.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=first_line.count)
-    try:
-        rows = [
-            [_cell_text(cell) for cell in row]
-            for row in csv.reader(io.StringIO(text), delimiter=delimiter)
-        ]
-    except csv.Error as exc:
-        raise RosterFileError(_("The CSV file cannot be read: %(error)s") % {"error": exc}) from exc
-    if len(rows) > MAX_ROWS + 10:
-        raise RosterFileError(_("The file has more than %(max)s rows.") % {"max": MAX_ROWS})
-    return [rows]
-
-
 def read_roster_file(data: bytes, filename: str = "") -> list[SourceRow]:
     """The rows of a roster file, or a RosterFileError naming what is wrong with it."""
     if len(data) > MAX_IMPORT_BYTES:
-        raise RosterFileError(
-            _("The file is too large (%(size)s MB); a roster file may be at most %(max)s MB.")
-            % {"size": round(len(data) / 1024 / 1024, 1), "max": MAX_IMPORT_BYTES // 1024 // 1024}
-        )
+        raise RosterFileError(too_large_message(len(data)))
     if not data.strip():
         raise RosterFileError(_("The file is empty."))
     is_xlsx = data[:4] == b"PK\x03\x04" or filename.lower().endswith((".xlsx", ".xlsm"))
-    sheets = _read_xlsx(data) if is_xlsx else _read_csv(data)
+    # Sheets are read one at a time, and a sheet only past its first rows when they hold the
+    # roster's header (members/workbooks.py checks a workbook's sizes before reading it).
+    sheets = read_xlsx(data) if is_xlsx else read_csv(data)
     best_missing: list[str] | None = None
-    for rows in sheets:
-        header = _find_header(rows)
+    for sheet in sheets:
+        head, rest = head_and_rest(sheet)
+        header = _find_header(head)
         if header is None:
             continue
         index, found = header
@@ -206,7 +142,7 @@ def read_roster_file(data: bytes, filename: str = "") -> list[SourceRow]:
             if best_missing is None or len(missing) < len(best_missing):
                 best_missing = missing
             continue
-        return _rows_from(rows[index + 1 :], found, first_line=index + 2)
+        return _rows_from(chain(head[index + 1 :], rest), found, first_line=index + 2)
     if best_missing is not None and len(best_missing) < len(COLUMNS) - len(OPTIONAL_COLUMNS):
         raise RosterFileError(
             _("Missing columns: %(columns)s. The columns are: %(all)s.")
@@ -221,7 +157,9 @@ def read_roster_file(data: bytes, filename: str = "") -> list[SourceRow]:
     )
 
 
-def _rows_from(rows: list[list[str]], found: dict[int, str], first_line: int) -> list[SourceRow]:
+def _rows_from(
+    rows: Iterable[list[str]], found: dict[int, str], first_line: int
+) -> list[SourceRow]:
     result = []
     for offset, row in enumerate(rows):
         values = {column: "" for column, _label in COLUMNS}

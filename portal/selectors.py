@@ -308,10 +308,13 @@ class PersonPage:
     committees_today: int
     seats_today: list[Membership]
     posts_today: list[PositionHolding]
+    merged_into: Person | None = None  # the page then leads there (a merged record)
 
 
 def person_page(*, slug: str, day: dt.date) -> PersonPage:
-    person = Person.objects.get(slug=slug)
+    person = Person.objects.select_related("merged_into").get(slug=slug)
+    if person.merged_into is not None:
+        return PersonPage(person, day, [], 0, [], [], merged_into=person.merged_into)
     holdings = list(
         PositionHolding.objects.filter(person=person).select_related(
             "position__agency", "appointed_by"
@@ -319,7 +322,7 @@ def person_page(*, slug: str, day: dt.date) -> PersonPage:
     )
     memberships = list(
         Membership.objects.filter(person=person).select_related(
-            "committee", "position", "appointed_by", "ended_by"
+            "committee", "position", "appointed_by", "ended_by", "area"
         )
     )
     entries = [PersonEntry("post", h.start, h.end, h, h.active_on(day)) for h in holdings] + [
@@ -470,7 +473,9 @@ def search(query: str) -> SearchResults:
     """One box over people, committees, agencies and decisions, insensitive to accents and case."""
     return SearchResults(
         query=query,
-        people=list(_matching(Person.objects.all(), query)[:SEARCH_LIMIT]),
+        people=list(
+            _matching(Person.objects.filter(merged_into__isnull=True), query)[:SEARCH_LIMIT]
+        ),
         committees=list(
             with_successors(_matching(Committee.objects.select_related("parent"), query))[
                 :SEARCH_LIMIT

@@ -6,10 +6,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from committees import permissions
 from members.selectors import today
+from notifications.selectors import is_following
 from portal import selectors
 from portal.forms import AsOfForm, CommitteeFilterForm, SearchForm
 from portal.lineage import lineage_svg
@@ -65,6 +66,7 @@ def committee_detail(request, slug):
             "form": form,
             "today": now,
             "lineage": lineage_svg(committee, data.predecessors, data.successors),
+            "following": is_following(request.user, committee),
         },
     )
 
@@ -72,6 +74,8 @@ def committee_detail(request, slug):
 @reader_required
 def person_detail(request, slug):
     data = selectors.person_page(slug=slug, day=today())
+    if data.merged_into is not None:
+        return redirect(data.merged_into, permanent=True)  # a record merged into another
     return render(request, "portal/person_detail.html", {"page": data, "person": data.person})
 
 

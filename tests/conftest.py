@@ -19,6 +19,22 @@ def _real_postgresql(django_db_setup, django_db_blocker):
         )
 
 
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole session: Playwright's sync API runs one instance at
+    a time, so every app's browser tests share this one (page fixtures: tests/portal/conftest)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.portal.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, chromium_sandbox=False, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Hashing a password properly takes a third of a second; the suite creates many users."""

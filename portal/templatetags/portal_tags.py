@@ -9,7 +9,12 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, gettext_lazy
 
 from committees.models import Succession
-from committees.partial_dates import PartialDate, Precision, format_partial_date
+from committees.partial_dates import (
+    PartialDate,
+    Precision,
+    format_partial_date,
+    parse_partial_date,
+)
 
 register = template.Library()
 
@@ -88,3 +93,44 @@ def committee_status(committee, successions=None, badge: bool = True) -> SafeStr
     if not badge:
         return text
     return format_html('<span class="{}" data-status>{}</span>', css, text)
+
+
+@register.filter
+def http_url(value) -> str:
+    """The address when it is a web address (http or https), else "": a link taken from an
+    imported file never becomes a `javascript:` or other link."""
+    text = str(value or "").strip()
+    return text if text.lower().startswith(("http://", "https://")) else ""
+
+
+@register.filter
+def popolo_date(value) -> str:
+    """A Popolo partial date ("1963", "1963-04", "1963-04-12") shown at its precision."""
+    if not isinstance(value, str) or not value:
+        return ""
+    try:
+        date, precision = parse_partial_date(value)
+    except ValueError:
+        return value
+    return format_partial_date(date, precision)
+
+
+CONTACT_TYPES = {
+    "email": gettext_lazy("email"),
+    "phone": gettext_lazy("phone"),
+    "voice": gettext_lazy("phone"),
+    "cell": gettext_lazy("mobile phone"),
+    "fax": gettext_lazy("fax"),
+    "address": gettext_lazy("address"),
+    "twitter": "Twitter",
+    "facebook": "Facebook",
+}
+
+
+@register.filter
+def contact_label(item) -> str:
+    """The label of a Popolo contact detail: its own label, else its type in the user's language."""
+    if not isinstance(item, dict):
+        return ""
+    kind = str(item.get("type") or "")
+    return str(item.get("label") or CONTACT_TYPES.get(kind.lower(), kind))

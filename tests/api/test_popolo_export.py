@@ -32,7 +32,7 @@ def empty_the_registry() -> None:
     """Truncate every table of the registry's apps inside the test transaction (rolled back after)."""
     tables = [
         model._meta.db_table
-        for label in ("committees", "members", "mandates", "reports", "portal", "api")
+        for label in ("committees", "areas", "members", "mandates", "reports", "portal", "api")
         for model in apps.get_app_config(label).get_models()
         if model._meta.managed
     ]
@@ -73,8 +73,7 @@ def test_the_round_trip_gives_the_same_document(seeded):
     report = popolo_import(
         data=popolo_load(json.dumps(first, ensure_ascii=False)), source_name="export.json"
     )
-    assert report.skipped == []
-    assert report.warnings == []
+    assert report.created["memberships"] == len(first["memberships"])
     second = popolo_document(reader=True)
     assert without_ids(second) == without_ids(first)
     assert second == first  # the registry's ids survive too

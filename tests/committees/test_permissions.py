@@ -278,3 +278,82 @@ def test_a_secretariat_keeps_its_support_groups(secretariat_a, committee_a, comm
     assert permissions.can_manage_roster(secretariat_a, group_a)
     assert not permissions.can_manage_roster(secretariat_a, group_b)
     assert set(permissions.committees_roster_editable_by(secretariat_a)) == {committee_a, group_a}
+
+
+# --- Merging two records of one person: administrators only, whichever committees they sit on.
+
+MERGE_OPERATIONS = ["merge_page", "merge", "action", "duplicates"]
+
+
+@pytest.fixture
+def two_records(groups, committee_a):
+    from tests.factories import PersonFactory
+
+    keep = PersonFactory(full_name="Lâm Đình Thắng")
+    merge = PersonFactory(full_name="Lam Dinh Thang")
+    membership_appoint(committee=committee_a, person=merge, reason="Thành lập")
+    return keep, merge
+
+
+def _merge_state(merge):
+    merge.refresh_from_db()
+    return merge.merged_into_id, Membership.objects.filter(person=merge).count()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_merge_through_the_service(request, two_records, persona):
+    from members.person_merge import person_merge
+
+    keep, merge = two_records
+    user = persona_user(request, persona)
+    before = _merge_state(merge), Membership.history.count()
+    if persona == "superuser":
+        person_merge(keep=keep, merge=merge, reason="Trùng hồ sơ", by=user)
+        assert _merge_state(merge) == (keep.pk, 0)
+    else:
+        with pytest.raises(PermissionDenied):
+            person_merge(keep=keep, merge=merge, reason="Trùng hồ sơ", by=user)
+        assert (_merge_state(merge), Membership.history.count()) == before
+    assert permissions.can_merge_people(user) is (persona == "superuser")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("persona", "operation"), [(p, o) for p in PERSONAS for o in MERGE_OPERATIONS]
+)
+def test_merge_through_the_admin(request, client, two_records, persona, operation):
+    keep, merge = two_records
+    if persona != "anonymous":
+        client.force_login(persona_user(request, persona))
+    ids = f"{keep.pk},{merge.pk}"
+    if operation == "merge_page":
+        response = client.get(f"/admin/members/person/merge/?ids={ids}")
+        effect = response.status_code == 200 and "Lam Dinh Thang" in response.content.decode()
+    elif operation == "merge":
+        response = client.post(
+            "/admin/members/person/merge/",
+            {"ids": ids, "keep": keep.pk, "merge": [merge.pk], "reason": "Trùng hồ sơ"},
+        )
+        effect = _merge_state(merge) == (keep.pk, 0)
+    elif operation == "action":
+        response = client.post(
+            "/admin/members/person/",
+            {"action": "merge_into", "_selected_action": [keep.pk, merge.pk]},
+        )
+        effect = "/admin/members/person/merge/" in response.get("Location", "")
+    else:
+        response = client.get("/admin/members/person/duplicates/")
+        effect = response.status_code == 200 and "Lam Dinh Thang" in response.content.decode()
+
+    if persona == "superuser":
+        assert response.status_code in (200, 302), response.status_code
+        assert effect
+    else:
+        assert not effect
+        assert _merge_state(merge) == (None, 1)
+        if persona in ("anonymous", "leader"):
+            assert response.status_code == 302
+            assert "/admin/login/" in response["Location"]
+        elif operation != "action":
+            assert response.status_code == 403

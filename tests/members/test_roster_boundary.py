@@ -349,3 +349,21 @@ class TestEndsThatFollow:
         assert flagged.pk == seat.pk
         assert flagged.post_left_on == D(2024, 5, 31)
         assert [s.pk for s in seats_to_check(seat.committee)] == [seat.pk]
+
+
+def test_a_merged_record_takes_no_seat_and_its_identifier_leads_to_the_kept_person(body):
+    from members.person_merge import person_merge
+    from tests.factories import UserFactory
+
+    admin = UserFactory(username="quantri.gop", is_staff=True, is_superuser=True)
+    kept = PersonFactory(full_name="Lâm Đình Thắng")
+    merged = PersonFactory(full_name="Lâm Đình Thắng")
+    person_merge(keep=kept, merge=merged, reason="Cùng một người", by=admin)
+    merged.refresh_from_db()
+    with pytest.raises(RosterRefused, match="đã được gộp vào một hồ sơ khác"):
+        roster_apply([SeatOpen(committee=body, person=merged, title="Giám đốc")], reason="x")
+    rows = "Full name,Rank,Role,Post,Home agency,Start date,Decision number,Person identifier\n"
+    rows += f"Lâm Đình Thắng,,member,Giám đốc,,,,{merged.slug}\n"
+    plan = roster_import(committee=body, data=rows.encode(), dry_run=False, reason="x")
+    assert plan.applied, plan.errors
+    assert [seat.person for seat in roster_on(body) if seat.role == Role.MEMBER] == [kept]

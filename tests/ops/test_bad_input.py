@@ -206,3 +206,10 @@ def test_form_data_over_the_memory_limit_is_refused_with_a_message(superuser, se
     assert response.status_code == 413
     assert "The form sent too much data" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_a_session_cookie_holding_a_nul_byte_is_ignored_not_a_server_error(client):
+    client.cookies["sessionid"] = "abcdefgh\x00ijklmnopqrstuvwxyz0123"
+    response = client.get("/api/memberships/")
+    assert response.status_code == 200

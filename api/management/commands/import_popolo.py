@@ -14,16 +14,28 @@ COLLECTION_LABELS = {
     "memberships": gettext_lazy("memberships"),
     "posts": gettext_lazy("posts"),
     "events": gettext_lazy("events"),
+    "areas": gettext_lazy("areas"),
     "successions": gettext_lazy("lineage steps"),
     "identifiers": gettext_lazy("identifiers"),
+}
+RECORD_LABELS = {
+    "committee": gettext_lazy("committee"),
+    "agency": gettext_lazy("agency"),
+    "area": gettext_lazy("area"),
 }
 
 
 class Command(BaseCommand):
     help = gettext_lazy(
-        "Import a Popolo JSON file (persons, organizations, memberships, posts, events). "
-        "Records already imported are matched on their ids and identifiers."
+        "Import a Popolo JSON file (persons, organizations, memberships, posts, events, "
+        "areas), all or nothing. Records already imported are matched on their ids and "
+        "identifiers; bodies and agencies also on their name and level."
     )
+
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        # argparse needs text, not a lazy translation, for the description.
+        self.help = str(self.help)
+        return super().create_parser(prog_name, subcommand, **kwargs)
 
     def add_arguments(self, parser):
         parser.add_argument("file", help=_("The Popolo JSON file."))
@@ -55,6 +67,7 @@ class Command(BaseCommand):
             parts = [
                 f"{COLLECTION_LABELS.get(key, key)} {count}"
                 for key, count in sorted(counter.items())
+                if count
             ]
             return f"{label}: {', '.join(parts) if parts else '0'}"
 
@@ -63,14 +76,18 @@ class Command(BaseCommand):
         self.stdout.write(line(_("Created"), report.created))
         self.stdout.write(line(_("Updated"), report.updated))
         self.stdout.write(line(_("Unchanged"), report.unchanged))
-        self.stdout.write(_("Skipped: %(count)d") % {"count": len(report.skipped)})
-        for collection, pid, reason in report.skipped:
+        self.stdout.write(
+            _("Matched with records already kept: %(count)d") % {"count": len(report.matches)}
+        )
+        for path_, pid, kind, name, how in report.matches:
             self.stdout.write(
-                f"  - {COLLECTION_LABELS.get(collection, collection)} {pid}: {reason}"
+                "  - "
+                + _("%(path)s (%(id)s) is the %(kind)s “%(name)s”, found by %(how)s")
+                % {
+                    "path": path_,
+                    "id": pid,
+                    "kind": RECORD_LABELS.get(kind, kind),
+                    "name": name,
+                    "how": how,
+                }
             )
-        if report.warnings:
-            self.stdout.write(_("Taken in part: %(count)d") % {"count": len(report.warnings)})
-            for collection, pid, note in report.warnings:
-                self.stdout.write(
-                    f"  - {COLLECTION_LABELS.get(collection, collection)} {pid}: {note}"
-                )

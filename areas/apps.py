@@ -1,0 +1,9 @@
+"""App configuration: areas (a country, a province, a city, a commune, a constituency…)."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AreasConfig(AppConfig):
+    name = "areas"
+    verbose_name = _("Areas")

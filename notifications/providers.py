@@ -1,0 +1,435 @@
+"""The kinds of work item, one provider each, registered in PROVIDERS.
+
+A provider takes a Scope (which committees, which day, the rule's lead days, whose queue) and
+returns that kind's items with one query (two at most), never a query per row. An item carries
+plain values; its text is written at display time, in the language then active.
+
+Kinds that need data the registry does not hold yet (roster changes without a decision,
+assigned tasks due or overdue, an agency focal point's tasks) are added here as further
+providers once it exists.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from committees.models import Committee
+from committees.partial_dates import format_partial_date
+from mandates.models import Measurement, Target
+from members.models import Membership, PendingSeatChange
+from members.selectors import memberships_active_on, with_post_left
+from notifications.models import Kind
+from reports.models import Report
+
+# The most items of one kind a queue lists; the queue says when there are more.
+KIND_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class Scope:
+    committee_ids: frozenset[int] | None  # None: every committee
+    day: dt.date
+    now: dt.datetime
+    lead_days: int = 0
+    user_id: int | None = None
+    limit: int = KIND_LIMIT
+
+
+@dataclass(frozen=True)
+class Item:
+    kind: str
+    key: str  # what needs doing, stable across runs: "pending_change:12"
+    committee_id: int | None
+    committee_name: str
+    url: str
+    since: dt.date | None = None
+    params: dict = field(default_factory=dict, compare=False)
+    # Where a reader without the admin looks instead (a leader following the committee).
+    reader_url: str = ""
+
+    @property
+    def text(self) -> str:
+        return PROVIDERS[self.kind].describe(self)
+
+    @property
+    def kind_label(self) -> str:
+        return str(Kind(self.kind).label)
+
+
+@dataclass(frozen=True)
+class Provider:
+    kind: str
+    fetch: Callable[[Scope], list[Item]]
+    describe: Callable[[Item], str]
+
+
+def _in_scope(queryset: QuerySet, scope: Scope, path: str = "committee_id") -> QuerySet:
+    if scope.committee_ids is None:
+        return queryset
+    return queryset.filter(**{f"{path}__in": scope.committee_ids})
+
+
+def _date(value: dt.date | None, precision: str = "day") -> str:
+    return format_partial_date(value, precision)
+
+
+# --- pending ex officio changes ---------------------------------------------------------------
+
+
+def pending_changes(scope: Scope) -> list[Item]:
+    queryset = _in_scope(
+        PendingSeatChange.objects.filter(
+            status=PendingSeatChange.Status.PENDING,
+            committee__dissolved_on__isnull=True,
+            created_at__lte=scope.now - dt.timedelta(days=scope.lead_days),
+        ),
+        scope,
+    ).select_related("committee", "membership__person", "position", "new_holding__person")
+    rows = queryset.order_by("committee__name", "created_at", "pk")[: scope.limit]
+    return [
+        Item(
+            kind=Kind.PENDING_CHANGE,
+            key=f"{Kind.PENDING_CHANGE}:{row.pk}",
+            committee_id=row.committee_id,
+            committee_name=row.committee.name,
+            url=reverse("admin:committees_committee_pending", args=[row.committee_id]),
+            since=row.created_at.date(),
+            params={
+                "post": row.position.title,
+                "old": _holder_name(row.membership),
+                "new": row.new_holding.person.full_name,
+            },
+        )
+        for row in rows
+    ]
+
+
+def _holder_name(membership: Membership) -> str:
+    if membership.person_id:
+        return membership.person.full_name
+    return membership.title_at_appointment
+
+
+def _describe_pending(item: Item) -> str:
+    return _(
+        "%(post)s now held by %(new)s: confirm or decline the change of %(old)s's seat "
+        "(waiting since %(since)s)."
+    ) % {**item.params, "since": _date(item.since)}
+
+
+# --- declared seats without a name --------------------------------------------------------------
+
+
+def member_gaps(scope: Scope) -> list[Item]:
+    queryset = _in_scope(
+        Committee.objects.filter(dissolved_on__isnull=True, declared_member_count__isnull=False),
+        scope,
+        "pk",
+    )
+    rows = (
+        queryset.annotate(
+            actual=Count("memberships", filter=memberships_active_on(scope.day, "memberships__"))
+        )
+        .filter(declared_member_count__gt=F("actual"))
+        .order_by("name", "pk")
+        .values("pk", "name", "declared_member_count", "actual")[: scope.limit]
+    )
+    return [
+        Item(
+            kind=Kind.MEMBER_GAP,
+            key=f"{Kind.MEMBER_GAP}:{row['pk']}",
+            committee_id=row["pk"],
+            committee_name=row["name"],
+            url=reverse("admin:committees_committee_roster", args=[row["pk"]]),
+            params={
+                "gap": row["declared_member_count"] - row["actual"],
+                "declared": row["declared_member_count"],
+            },
+        )
+        for row in rows
+    ]
+
+
+def _describe_gap(item: Item) -> str:
+    return (
+        ngettext(
+            "%(gap)s of %(declared)s declared seat has no member recorded.",
+            "%(gap)s of %(declared)s declared seats have no member recorded.",
+            item.params["declared"],
+        )
+        % item.params
+    )
+
+
+# --- seats named by title only, vacant seats ------------------------------------------------------
+
+
+def seats_without_person(scope: Scope) -> list[Item]:
+    queryset = _in_scope(
+        Membership.objects.filter(
+            memberships_active_on(scope.day),
+            committee__dissolved_on__isnull=True,
+            person__isnull=True,
+        ),
+        scope,
+    ).select_related("committee", "follows__person")
+    rows = queryset.order_by("committee__name", "role_rank", "pk")[: scope.limit]
+    return [
+        Item(
+            kind=Kind.SEAT_WITHOUT_PERSON,
+            key=f"{Kind.SEAT_WITHOUT_PERSON}:{row.pk}",
+            committee_id=row.committee_id,
+            committee_name=row.committee.name,
+            url=reverse("admin:members_membership_change", args=[row.pk]),
+            since=row.start_date,
+            params={
+                "role": row.role_display,
+                "title": row.title_at_appointment,
+                "vacant": row.follows_id is not None,
+                "left": (
+                    row.follows.person.full_name if row.follows_id and row.follows.person_id else ""
+                ),
+            },
+        )
+        for row in rows
+    ]
+
+
+def _describe_without_person(item: Item) -> str:
+    if item.params["vacant"]:
+        if item.params["left"]:
+            return _("%(role)s: vacant since %(left)s left; record who holds the seat now.") % (
+                item.params
+            )
+        return _("%(role)s: vacant; record who holds the seat now.") % item.params
+    if item.params["title"]:
+        return _("%(role)s, named by its title only (%(title)s): record who holds it.") % (
+            item.params
+        )
+    return _("%(role)s, named by its title only: record who holds it.") % item.params
+
+
+# --- seats held through a post their holder left --------------------------------------------------
+
+
+def seats_post_left(scope: Scope) -> list[Item]:
+    queryset = _in_scope(
+        Membership.objects.filter(
+            memberships_active_on(scope.day),
+            committee__dissolved_on__isnull=True,
+            position__isnull=False,
+            person__isnull=False,
+        ),
+        scope,
+    ).select_related("committee", "person", "position")
+    rows = (
+        with_post_left(queryset)
+        .filter(post_held=False, post_ended=True)
+        .order_by("committee__name", "role_rank", "pk")[: scope.limit]
+    )
+    return [
+        Item(
+            kind=Kind.SEAT_POST_LEFT,
+            key=f"{Kind.SEAT_POST_LEFT}:{row.pk}",
+            committee_id=row.committee_id,
+            committee_name=row.committee.name,
+            url=reverse("admin:members_membership_change", args=[row.pk]),
+            since=row.post_left_on,
+            params={
+                "person": row.person.full_name,
+                "post": row.position.title,
+                "role": row.role_display,
+                "left_on": _date(row.post_left_on) if row.post_left_on else "",
+            },
+        )
+        for row in rows
+    ]
+
+
+def _describe_post_left(item: Item) -> str:
+    if item.params["left_on"]:
+        return (
+            _(
+                "%(person)s (%(role)s) sits through the post %(post)s, left on %(left_on)s: "
+                "replace, end or confirm the seat."
+            )
+            % item.params
+        )
+    return (
+        _(
+            "%(person)s (%(role)s) sits through the post %(post)s, which they have left: "
+            "replace, end or confirm the seat."
+        )
+        % item.params
+    )
+
+
+# --- terms ending -------------------------------------------------------------------------------
+
+
+def terms_ending(scope: Scope) -> list[Item]:
+    queryset = _in_scope(
+        Membership.objects.filter(
+            committee__dissolved_on__isnull=True,
+            end_date__gte=scope.day,
+            end_date__lte=scope.day + dt.timedelta(days=scope.lead_days),
+        ),
+        scope,
+    ).select_related("committee", "person")
+    rows = queryset.order_by("end_date", "committee__name", "pk")[: scope.limit]
+    return [
+        Item(
+            kind=Kind.TERM_ENDING,
+            key=f"{Kind.TERM_ENDING}:{row.pk}:{row.end_date:%Y%m%d}",
+            committee_id=row.committee_id,
+            committee_name=row.committee.name,
+            url=reverse("admin:members_membership_change", args=[row.pk]),
+            since=row.end_date,
+            params={
+                "person": _holder_name(row),
+                "role": row.get_role_display(),
+                "end": _date(row.end_date, row.end_precision),
+            },
+        )
+        for row in rows
+    ]
+
+
+def _describe_term(item: Item) -> str:
+    return _("The seat of %(person)s (%(role)s) ends on %(end)s.") % item.params
+
+
+# --- targets at risk or overdue -----------------------------------------------------------------
+
+
+def targets_off_track(scope: Scope) -> list[Item]:
+    latest = Measurement.objects.filter(target=OuterRef("pk"), date__lte=scope.day).order_by(
+        "-date", "-pk"
+    )
+    queryset = _in_scope(
+        Target.objects.filter(committee__isnull=False, committee__dissolved_on__isnull=True),
+        scope,
+    )
+    rows = (
+        queryset.select_related("committee")
+        .annotate(
+            latest_value=Subquery(latest.values("value")[:1]),
+            latest_date=Subquery(latest.values("date")[:1]),
+        )
+        .order_by("committee__name", "deadline", "pk")
+    )
+    items: list[Item] = []
+    for target in rows:
+        measurement = None
+        if target.latest_date is not None:
+            measurement = Measurement(value=target.latest_value, date=target.latest_date)
+        status = target.status_on(scope.day, measurement)
+        if status not in (Target.Status.AT_RISK, Target.Status.OVERDUE):
+            continue
+        items.append(
+            Item(
+                kind=Kind.TARGET_OFF_TRACK,
+                key=f"{Kind.TARGET_OFF_TRACK}:{target.pk}:{status}",
+                committee_id=target.committee_id,
+                committee_name=target.committee.name,
+                url=reverse("admin:mandates_measurement_add") + f"?target={target.pk}",
+                reader_url=target.committee.get_absolute_url() + "#targets-title",
+                since=target.deadline,
+                params={
+                    "indicator": target.indicator,
+                    "status": status,
+                    "deadline": _date(target.deadline, target.deadline_precision),
+                },
+            )
+        )
+        if len(items) >= scope.limit:
+            break
+    return items
+
+
+def _describe_target(item: Item) -> str:
+    if item.params["status"] == Target.Status.OVERDUE:
+        return _("%(indicator)s: overdue (deadline %(deadline)s); record a measurement.") % (
+            item.params
+        )
+    return _("%(indicator)s: at risk (deadline %(deadline)s); record a measurement.") % (
+        item.params
+    )
+
+
+# --- reports ------------------------------------------------------------------------------------
+
+
+def _report_scope(scope: Scope) -> QuerySet[Report]:
+    if scope.committee_ids is None:
+        return Report.objects.all()
+    return Report.objects.filter(committee_id__in=scope.committee_ids)
+
+
+def _report_item(kind: str, report: Report, url: str) -> Item:
+    return Item(
+        kind=kind,
+        key=f"{kind}:{report.pk}:{report.generation}",
+        committee_id=report.committee_id,
+        committee_name=report.committee.name if report.committee_id else _("City"),
+        url=url,
+        since=report.finished_at.date() if report.finished_at else None,
+        params={
+            "period": report.period,
+            "language": report.get_language_display(),
+            "error": (report.error_message or "")[:200],
+        },
+    )
+
+
+def reports_ready(scope: Scope) -> list[Item]:
+    """Reports made in the last lead days that this user has not downloaded yet."""
+    queryset = _report_scope(scope).filter(
+        status=Report.Status.READY,
+        finished_at__gte=scope.now - dt.timedelta(days=scope.lead_days),
+    )
+    if scope.user_id is not None:
+        queryset = queryset.exclude(downloads__user_id=scope.user_id)
+    rows = queryset.select_related("committee").order_by("-finished_at", "pk")[: scope.limit]
+    return [_report_item(Kind.REPORT_READY, row, row.get_download_url()) for row in rows]
+
+
+def _describe_ready(item: Item) -> str:
+    return _("The report for %(period)s (%(language)s) is ready to download.") % item.params
+
+
+def reports_failed(scope: Scope) -> list[Item]:
+    rows = (
+        _report_scope(scope)
+        .filter(status=Report.Status.FAILED)
+        .select_related("committee")
+        .order_by("-finished_at", "pk")[: scope.limit]
+    )
+    return [
+        _report_item(Kind.REPORT_FAILED, row, reverse("admin:reports_report_change", args=[row.pk]))
+        for row in rows
+    ]
+
+
+def _describe_failed(item: Item) -> str:
+    return _("The report for %(period)s (%(language)s) failed: %(error)s") % item.params
+
+
+PROVIDERS: dict[str, Provider] = {
+    provider.kind: provider
+    for provider in (
+        Provider(Kind.PENDING_CHANGE, pending_changes, _describe_pending),
+        Provider(Kind.MEMBER_GAP, member_gaps, _describe_gap),
+        Provider(Kind.SEAT_WITHOUT_PERSON, seats_without_person, _describe_without_person),
+        Provider(Kind.SEAT_POST_LEFT, seats_post_left, _describe_post_left),
+        Provider(Kind.TERM_ENDING, terms_ending, _describe_term),
+        Provider(Kind.TARGET_OFF_TRACK, targets_off_track, _describe_target),
+        Provider(Kind.REPORT_READY, reports_ready, _describe_ready),
+        Provider(Kind.REPORT_FAILED, reports_failed, _describe_failed),
+    )
+}
