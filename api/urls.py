@@ -31,6 +31,11 @@ urlpatterns = [
         views.CommitteePopoloView.as_view(),
         name="committee-popolo",
     ),
+    path(
+        "committees/<slug:slug>/package.json",
+        views.CommitteePackageView.as_view(),
+        name="committee-package",
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", views.docs, name="docs"),
     *router.urls,

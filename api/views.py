@@ -399,3 +399,34 @@ def docs(request):
         for endpoint in _endpoints(translation.get_language())
     ]
     return render(request, "api/docs.html", {"endpoints": endpoints})
+
+
+class CommitteePackageView(ConditionalMixin, APIView):
+    """One body as a committee package (docs/committee-package.md), with the seats open on
+    `as_of` (dd/mm/yyyy or yyyy-mm-dd; today by default, a dissolved body's last day)."""
+
+    renderer_classes = [JSONRenderer]
+
+    @extend_schema(
+        responses={200: OpenApiTypes.OBJECT},
+        parameters=[
+            OpenApiParameter("slug", str, OpenApiParameter.PATH),
+            OpenApiParameter("as_of", str, OpenApiParameter.QUERY, required=False),
+        ],
+    )
+    def get(self, request, slug: str):
+        from committees.partial_dates import Precision, parse_partial_date
+        from packages.export import export_package
+
+        committee = get_object_or_404(Committee, slug=slug)
+        as_of = None
+        if request.query_params.get("as_of"):
+            try:
+                as_of, precision = parse_partial_date(request.query_params["as_of"])
+            except ValueError:
+                precision = None
+            if precision != Precision.DAY:
+                return Response(
+                    {"as_of": [gettext("Give a day: dd/mm/yyyy or yyyy-mm-dd.")]}, status=400
+                )
+        return Response(export_package(committee, as_of))

@@ -2,12 +2,13 @@
 
 from django.contrib import admin
 from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdminMixin
 
 from committees.admin_base import RegistryAdmin, active_filter
+from committees.forms import partial_dates_form
 from committees.models import Agency, Committee, LegalInstrument, Succession
 from committees.partial_dates import format_partial_date
 from mandates.models import Mandate, Measurement, Target
@@ -30,12 +31,35 @@ class AgencyAdmin(RegistryAdmin):
 
 @admin.register(LegalInstrument)
 class LegalInstrumentAdmin(RegistryAdmin):
+    form = partial_dates_form(
+        LegalInstrument, {"signed_on": "signed_precision", "effective_on": "effective_precision"}
+    )
     list_display = ("__str__", "kind", "issuer", "signed_display", "source")
     list_filter = ("kind", "issuer__level", ("issuer", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("issuer",)
-    autocomplete_fields = ("issuer",)
+    autocomplete_fields = ("issuer", "amends", "replaces", "repeals")
     date_hierarchy = "signed_on"
     folded_search_fields = ("search_key",)
+
+    change_list_template = "admin/committees/legalinstrument/change_list.html"
+
+    def get_urls(self):
+        # The decision form and the seats without a decision live with the packages.
+        from packages import decision_views
+
+        return [
+            path(
+                "record/",
+                self.admin_site.admin_view(lambda r: decision_views.record_view(self, r)),
+                name="committees_legalinstrument_record",
+            ),
+            path(
+                "no-decision/",
+                self.admin_site.admin_view(lambda r: decision_views.no_decision_view(self, r)),
+                name="committees_legalinstrument_no_decision",
+            ),
+            *super().get_urls(),
+        ]
 
     @admin.display(description=_("signed on"), ordering="signed_on")
     def signed_display(self, obj):
@@ -174,6 +198,9 @@ class CommitteeAdmin(GuardedModelAdminMixin, RegistryAdmin):
     members app's: members/admin_roster.py extends this admin with them."""
 
     change_form_template = "admin/committees/committee/change_form.html"
+    form = partial_dates_form(
+        Committee, {"founded_on": "founded_precision", "dissolved_on": "dissolved_precision"}
+    )
     list_display = (
         "name",
         "kind",
@@ -202,10 +229,12 @@ class CommitteeAdmin(GuardedModelAdminMixin, RegistryAdmin):
             {
                 "fields": (
                     "name",
+                    "name_en",
                     "short_name",
                     "slug",
                     "kind",
                     "level",
+                    "jurisdiction",
                     "parent",
                     "standing_agency",
                     "description",
@@ -217,8 +246,9 @@ class CommitteeAdmin(GuardedModelAdminMixin, RegistryAdmin):
             {
                 "fields": (
                     "established_by",
-                    ("founded_on", "founded_precision"),
-                    ("dissolved_on", "dissolved_precision"),
+                    "founded_on",
+                    "dissolved_on",
+                    "replaced_by_as_printed",
                 )
             },
         ),
@@ -326,6 +356,7 @@ class CommitteeAdmin(GuardedModelAdminMixin, RegistryAdmin):
 
 @admin.register(Succession)
 class SuccessionAdmin(RegistryAdmin):
+    form = partial_dates_form(Succession, {"date": "date_precision"})
     list_display = ("predecessor", "kind", "successor", "date_display", "instrument")
     list_filter = ("kind",)
     list_select_related = ("predecessor", "successor", "instrument")

@@ -1,6 +1,10 @@
 """Governance bodies and what founds them: agencies, legal instruments, committees, lineage."""
 
+import os
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -12,12 +16,36 @@ from committees.partial_dates import PartialDate, format_partial_date, normalise
 from committees.text import fold, nfc
 
 
+class PrivateStorage(FileSystemStorage):
+    """Files under PRIVATE_STORAGE_ROOT, read from the settings on every use; never given a URL."""
+
+    def __init__(self):
+        super().__init__(base_url=None)
+
+    @property
+    def base_location(self):
+        return str(settings.PRIVATE_STORAGE_ROOT)
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+
+def private_storage() -> PrivateStorage:
+    """Private files (decision scans): served only through a permission-checked view."""
+    return PrivateStorage()
+
+
 class Level(models.TextChoices):
+    """Every level a body or an agency sits at; a package's level is never silently replaced."""
+
     NATIONAL = "national", _("national")
-    CITY = "city", _("city")
-    WARD = "ward", _("ward")
+    MINISTRY = "ministry", _("ministry")
     PROVINCE = "province", _("province")
+    CITY = "city", _("city")
     DISTRICT = "district", _("district")
+    COMMUNE = "commune", _("commune")
+    WARD = "ward", _("ward")
 
 
 class Sourced(models.Model):
@@ -126,6 +154,35 @@ class LegalInstrument(Sourced):
     effective_precision = precision_field(_("effective-date precision"))
     url = models.URLField(_("URL"), max_length=500, blank=True)
     summary = models.TextField(_("summary"), blank=True)
+    issuer_as_printed = models.CharField(
+        _("issuer as printed"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "The issuer's name as the decision prints it, when it differs from the agency's."
+        ),
+    )
+    signer = models.CharField(_("signer"), max_length=200, blank=True)
+    scan = models.FileField(
+        _("scan"),
+        upload_to="decisions/%Y/",
+        storage=private_storage,
+        blank=True,
+        help_text=_("The signed decision (PDF or image); served only through a permission check."),
+    )
+    amends = models.ManyToManyField(
+        "self", verbose_name=_("amends"), symmetrical=False, blank=True, related_name="amended_by"
+    )
+    replaces = models.ManyToManyField(
+        "self",
+        verbose_name=_("replaces"),
+        symmetrical=False,
+        blank=True,
+        related_name="replaced_by",
+    )
+    repeals = models.ManyToManyField(
+        "self", verbose_name=_("repeals"), symmetrical=False, blank=True, related_name="repealed_by"
+    )
     search_key = models.CharField(_("search key"), max_length=700, editable=False, db_index=True)
     history = HistoricalRecords()
 
@@ -168,9 +225,13 @@ class Committee(Sourced):
         OTHER = "other", _("other body")
 
     name = models.CharField(_("name"), max_length=400)
+    name_en = models.CharField(_("English name"), max_length=400, blank=True)
     short_name = models.CharField(_("short name"), max_length=150, blank=True)
     slug = models.SlugField(_("slug"), max_length=150, unique=True)
     kind = models.CharField(_("kind"), max_length=15, choices=Kind.choices, default=Kind.STEERING)
+    jurisdiction = models.CharField(
+        _("jurisdiction"), max_length=300, blank=True, help_text=_("Whose body it is, as stated.")
+    )
     level = models.CharField(
         _("level"), max_length=10, choices=Level.choices, default=Level.CITY, blank=True
     )
@@ -215,6 +276,21 @@ class Committee(Sourced):
         related_name="+",
     )
     description = models.TextField(_("description"), blank=True)
+    standing_agency_as_printed = models.CharField(
+        _("standing agency as printed"), max_length=300, blank=True
+    )
+    replaced_by_as_printed = models.CharField(
+        _("dissolved or replaced by"),
+        max_length=400,
+        blank=True,
+        help_text=_("The name of the body that took this one over, as stated."),
+    )
+    sources = models.JSONField(
+        _("sources"),
+        default=list,
+        blank=True,
+        help_text=_("Every source: a list of {url, date, title}."),
+    )
     search_key = models.CharField(_("search key"), max_length=600, editable=False, db_index=True)
     jurisdiction_area = models.ForeignKey(
         "areas.Area",
@@ -282,7 +358,9 @@ class Committee(Sourced):
     def clean(self) -> None:
         self.name = nfc(self.name)
         self.short_name = nfc(self.short_name)
-        self.search_key = fold(f"{self.name} {self.short_name}")
+        self.name_en = nfc(self.name_en)
+        self.jurisdiction = nfc(self.jurisdiction)
+        self.search_key = fold(f"{self.name} {self.short_name} {self.name_en}")[:600]
         self.founded_on = normalise(self.founded_on, self.founded_precision)
         # An end is stored as the last day of its period: a body dissolved in "2022" may
         # still have sat on 30/06/2022.
@@ -330,6 +408,9 @@ class Succession(Sourced):
         related_name="successions_in",
     )
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    predecessor_as_printed = models.CharField(
+        _("predecessor as printed"), max_length=400, blank=True
+    )
     date = models.DateField(_("date"), null=True, blank=True)
     date_precision = precision_field(_("date precision"))
     instrument = models.ForeignKey(
@@ -364,6 +445,44 @@ class Succession(Sourced):
         self.date = normalise(self.date, self.date_precision)
         if self.predecessor_id and self.predecessor_id == self.successor_id:
             raise ValidationError(_("A committee cannot succeed itself."))
+
+    @property
+    def when(self) -> PartialDate:
+        return PartialDate(self.date, self.date_precision)
+
+
+class DeclaredCount(models.Model):
+    """The member count a decision declares for a body, from that decision on: a dated series."""
+
+    committee = models.ForeignKey(
+        Committee,
+        verbose_name=_("committee"),
+        on_delete=models.PROTECT,
+        related_name="declared_counts",
+    )
+    count = models.PositiveIntegerField(_("declared member count"))
+    decision = models.ForeignKey(
+        LegalInstrument,
+        verbose_name=_("decision"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="declared_counts",
+    )
+    date = models.DateField(_("from"), null=True, blank=True)
+    date_precision = precision_field(_("date precision"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("declared member count")
+        verbose_name_plural = _("declared member counts")
+        ordering = ["committee", "date", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.committee}: {self.count}"
+
+    def clean(self) -> None:
+        self.date = normalise(self.date, self.date_precision)
 
     @property
     def when(self) -> PartialDate:

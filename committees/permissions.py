@@ -273,6 +273,33 @@ def can_change_person(user, person) -> bool:
     )
 
 
+def can_import_package(user, committee: Committee | None) -> bool:
+    """A committee package: administrators for any body (new bodies too); a secretariat for
+    the bodies it keeps and new support groups under them (`committee` is the body, or the
+    parent of a new support group; None for a new body)."""
+    if is_administrator(user):
+        return True
+    return committee is not None and can_manage_roster(user, committee)
+
+
+def can_upload_package(user) -> bool:
+    """Who may open the package upload page: administrators and secretariats."""
+    return can_manage_any_roster(user)
+
+
+def can_record_decision(user, committee: Committee | None) -> bool:
+    """A decision and its effects: administrators for every body; a secretariat for the
+    bodies it keeps (`committee=None`: a decision about no body yet, administrators only)."""
+    if is_administrator(user):
+        return True
+    return committee is not None and can_manage_roster(user, committee)
+
+
+def can_view_decision_scan(user) -> bool:
+    """The scan of a signed decision is read by the registry's readers, never by anonymous."""
+    return is_reader(user)
+
+
 def require_measurement_right(user, committee: Committee | None) -> None:
     if not can_add_measurement(user, committee):
         raise PermissionDenied("You may not add measurements to this committee's targets.")

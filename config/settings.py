@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "opendata",
     "api",
     "work",
+    "packages",
     "demo",
     "config",
 ]
@@ -158,6 +159,10 @@ LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
+# Day-first dates in every language (config/formats); never month first.
+FORMAT_MODULE_PATH = ["config.formats"]
+DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"]
+DATE_FORMAT = "d/m/Y"
 USE_I18N = True
 USE_TZ = True
 

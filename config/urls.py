@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from config import health
+from packages import decision_views
 
 urlpatterns = [
     # Normally answered by config.health.HealthCheckMiddleware before routing.
@@ -18,6 +19,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("open-data/", include("opendata.urls")),
     path("", include("work.urls")),
+    path("decisions/<int:pk>/scan/", decision_views.scan_view, name="decision-scan"),
     path("notifications/", include("notifications.urls")),
     path("", include("portal.urls")),
 ]

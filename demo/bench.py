@@ -46,6 +46,7 @@ BENCH_SLUG = "bench-committee"
 BENCH_USER = "bench.admin"
 SEARCH_QUERY = "nguyen van duoc"
 IMPORT_ROWS = 1000
+PACKAGE_BODIES = 14
 # The workbook whose import's peak memory is measured: as large as an upload may be, the most
 # rows a roster file may have, each with a long note in an extra column.
 WORKBOOK_BYTES = 5 * 1024 * 1024 - 64 * 1024
@@ -407,6 +408,27 @@ def measure_all(fixtures: Fixtures, *, repeat: int, label: str, progress) -> dic
         run_import, prepare=new_committee, repeat=3, warmup=1
     )
     progress(f"{label}: import {results[f'roster import, {IMPORT_ROWS} rows'].median_ms} ms")
+
+    # A committee package file of 14 bodies (the demo bodies twice, under new names), read and
+    # imported all or nothing as `import_committee FILE` does.
+    from packages.apply import import_packages
+    from packages.reading import read_file
+    from packages.samples import renamed_packages
+
+    package_files: list[bytes] = []
+
+    def new_package_file() -> None:
+        bodies = renamed_packages(f"bench {label} {len(package_files) + 1}")
+        package_files.append(json.dumps(bodies, ensure_ascii=False).encode("utf-8"))
+
+    def run_package_import() -> None:
+        report = import_packages(read_file(package_files[-1]), reason=REASON)
+        if len([c for c in report.committees if c["action"] == "created"]) < PACKAGE_BODIES:
+            raise RuntimeError("The package import did not create its bodies.")
+
+    name = f"package import, {PACKAGE_BODIES} bodies"
+    results[name] = _measure(run_package_import, prepare=new_package_file, repeat=3, warmup=1)
+    progress(f"{label}: {name} {results[name].median_ms} ms")
     return results
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from committees import permissions
 from committees.admin_base import RegistryAdmin
+from committees.forms import partial_dates_form
 from committees.partial_dates import format_partial_date
 from mandates.models import Mandate, Measurement, Target
 from mandates.services import measurement_add
@@ -61,6 +62,7 @@ class MeasurementInline(admin.TabularInline):
 
 @admin.register(Target)
 class TargetAdmin(RegistryAdmin):
+    form = partial_dates_form(Target, {"deadline": "deadline_precision"})
     list_display = (
         "indicator",
         "committee",
@@ -82,6 +84,8 @@ class TargetAdmin(RegistryAdmin):
 
     @admin.display(description=_("target value"), ordering="target_value")
     def target_value_display(self, obj):
+        if obj.target_value is None:  # a value stated as text ("ít nhất 100 chuyên gia")
+            return obj.value_text or "—"
         return f"{plain_number(obj.target_value)} {obj.unit}".strip()
 
     @admin.display(description=_("deadline"), ordering="deadline")

@@ -85,7 +85,7 @@ class Target(Sourced):
     )
     indicator = models.CharField(_("indicator"), max_length=500)
     search_key = models.CharField(_("search key"), max_length=500, editable=False, db_index=True)
-    unit = models.CharField(_("unit"), max_length=50, default="%")
+    unit = models.CharField(_("unit"), max_length=50, default="%", blank=True)
     direction = models.CharField(
         _("direction"), max_length=10, choices=Direction.choices, default=Direction.AT_LEAST
     )
@@ -93,7 +93,17 @@ class Target(Sourced):
         _("baseline"), max_digits=14, decimal_places=3, null=True, blank=True
     )
     baseline_date = models.DateField(_("baseline date"), null=True, blank=True)
-    target_value = models.DecimalField(_("target value"), max_digits=14, decimal_places=3)
+    target_value = models.DecimalField(
+        _("target value"), max_digits=14, decimal_places=3, null=True, blank=True
+    )
+    value_text = models.CharField(
+        _("value as stated"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            'The value as the source states it: "85%", "ít nhất 100 chuyên gia", "8,3-8,5%".'
+        ),
+    )
     deadline = models.DateField(_("deadline"), null=True, blank=True)
     deadline_precision = precision_field(_("deadline precision"))
     responsible_agency = models.ForeignKey(
@@ -120,12 +130,21 @@ class Target(Sourced):
         ordering = ["committee", "deadline", "pk"]
 
     def __str__(self) -> str:
+        if self.value_text:
+            return f"{self.indicator}: {self.value_text}"
+        if self.target_value is None:
+            return self.indicator
         return f"{self.indicator}: {_plain(self.target_value)} {self.unit}"
 
     def clean(self) -> None:
         self.indicator = nfc(self.indicator)
         self.search_key = fold(self.indicator)[:500]
         self.deadline = normalise(self.deadline, self.deadline_precision)
+        self.value_text = nfc(self.value_text)
+        if self.target_value is None and not self.value_text:
+            raise ValidationError(
+                {"target_value": _("Give the target value, as a number or as stated.")}
+            )
         if self.mandate_id and self.committee_id and self.mandate.committee_id != self.committee_id:
             raise ValidationError({"mandate": _("The mandate belongs to another committee.")})
 
@@ -136,6 +155,11 @@ class Target(Sourced):
     def status_on(self, day: dt.date, latest: "Measurement | None") -> str:
         """Achieved, on track, at risk, overdue or no data, judged on a day from the latest measurement."""
         last_day = self.deadline_partial.last_day()
+        if self.target_value is None:
+            # A value stated only in words cannot be compared with a measurement.
+            if last_day is not None and day > last_day:
+                return self.Status.OVERDUE
+            return self.Status.NO_DATA
         reached = latest is not None and (
             latest.value >= self.target_value
             if self.direction == self.Direction.AT_LEAST

@@ -72,7 +72,11 @@ class AsOfForm(forms.Form):
         label=_("Roster on"),
         required=False,
         input_formats=AS_OF_FORMATS,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        # A text box, not the browser's date input: that one shows mm/dd/yyyy in English.
+        widget=forms.DateInput(
+            attrs={"placeholder": _("dd/mm/yyyy"), "inputmode": "numeric", "size": "10"},
+            format="%d/%m/%Y",
+        ),
     )
 
     def __init__(self, data=None, *args, **kwargs):

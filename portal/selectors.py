@@ -204,7 +204,7 @@ def target_rows(committee: Committee, day: dt.date) -> list[TargetRow]:
 
 def progress_percent(target: Target, latest: Decimal | None) -> int | None:
     """How far from the baseline (zero when none) towards the target value, 0 to 100."""
-    if latest is None:
+    if latest is None or target.target_value is None:
         return None
     start = target.baseline if target.baseline is not None else Decimal(0)
     span = target.target_value - start
@@ -431,6 +431,28 @@ class DecisionPage:
     successions: list[Succession]
     mandates: list[Mandate]
     targets: list[Target]
+    links: list[tuple[str, LegalInstrument]] = field(default_factory=list)
+
+
+def decision_links(instrument: LegalInstrument) -> list[tuple[str, LegalInstrument]]:
+    """The decisions this one amends, replaces or repeals, and those that do so to it: one
+    query per kind of link, whatever their number."""
+    links = []
+    for name, forward, backward in (
+        ("amends", "amends", "amended_by"),
+        ("replaces", "replaces", "replaced_by"),
+        ("repeals", "repeals", "repealed_by"),
+    ):
+        through = getattr(LegalInstrument, name).through
+        rows = through.objects.filter(
+            Q(from_legalinstrument=instrument) | Q(to_legalinstrument=instrument)
+        ).select_related("from_legalinstrument", "to_legalinstrument")
+        for row in rows:
+            if row.from_legalinstrument_id == instrument.pk:
+                links.append((forward, row.to_legalinstrument))
+            else:
+                links.append((backward, row.from_legalinstrument))
+    return links
 
 
 def decision_page(*, pk: int) -> DecisionPage:
@@ -455,6 +477,7 @@ def decision_page(*, pk: int) -> DecisionPage:
         successions=list(instrument.successions.select_related("predecessor", "successor")),
         mandates=list(instrument.mandates.select_related("committee")),
         targets=list(instrument.targets.select_related("committee")),
+        links=decision_links(instrument),
     )
 
 

@@ -146,7 +146,9 @@ class TestFilters:
         assert on("2021-06-30") == {ended.pk, unknown_start.pk}
         assert on("2021-07-01") == {unknown_start.pk}
         assert on("2022-03-01") == {later.pk, unknown_start.pk}
-        response = anonymous.get(url, {"active_on": "30/06/2021"})
+        # Day first, as clerks write it (issue 11); month first is never read.
+        assert on("30/06/2021") == {ended.pk, unknown_start.pk}
+        response = anonymous.get(url, {"active_on": "06/30/2021"})
         assert response.status_code == 400
 
     def test_people_are_found_without_diacritics(self, anonymous):

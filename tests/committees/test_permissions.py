@@ -9,15 +9,24 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from committees import permissions
-from committees.models import Committee
+from committees.models import Committee, LegalInstrument
 from mandates.models import Measurement
 from members.models import Membership, Role
 from members.services import membership_appoint, membership_end, membership_replace
+from packages.decisions import DecisionInput, record_decision
 from tests.factories import PersonFactory, TargetFactory, UserFactory
 
 D = dt.date
 PERSONAS = ["anonymous", "city_staff", "secretariat_a", "secretariat_b", "leader", "superuser"]
-OPERATIONS = ["view", "appoint", "end", "replace", "change_committee", "add_measurement"]
+OPERATIONS = [
+    "view",
+    "appoint",
+    "end",
+    "replace",
+    "change_committee",
+    "add_measurement",
+    "record_decision",
+]
 COMMITTEES = ["a", "b"]
 
 # Who may do what, on committee A / committee B.
@@ -90,6 +99,10 @@ def test_services(request, world, persona, operation, key):
                 raise PermissionDenied
         elif operation == "add_measurement":
             permissions.require_measurement_right(user, committee)
+        elif operation == "record_decision":
+            record_decision(
+                DecisionInput(committee=committee, title="Kiện toàn", declared_count=5), by=user
+            )
 
     before = Membership.objects.count(), Membership.history.count()
     if expected:
@@ -176,6 +189,19 @@ def test_admin(request, client, world, persona, operation, key):
     elif operation == "change_committee":
         response = _post_committee_change(client, committee)
         effect = Committee.objects.get(pk=committee.pk).declared_member_count == 12
+    elif operation == "record_decision":
+        response = client.post(
+            "/admin/committees/legalinstrument/record/",
+            {
+                "kind": "decision",
+                "title": "Kiện toàn",
+                "number": "31/QĐ",
+                "committee": committee.pk,
+                "declared_count": 7,
+                "confirm": "1",
+            },
+        )
+        effect = LegalInstrument.objects.filter(number="31/QĐ").exists()
     else:
         response = client.post(
             "/admin/mandates/measurement/add/",

@@ -511,7 +511,7 @@ PAGE_QUERIES = [
     ("committee-list", _committee_with, lambda obj: reverse("portal:committee-list"), 8),
     ("person", _person_with, lambda obj: f"/people/{obj.slug}/", 7),
     ("agency", _agency_with, lambda obj: f"/agencies/{obj.slug}/", 12),
-    ("decision", _decision_with, lambda obj: obj.get_absolute_url(), 11),
+    ("decision", _decision_with, lambda obj: obj.get_absolute_url(), 14),  # + 3 decision links
     # Search: two more for each person's seats and posts today (the results' context).
     ("search", _people_named, lambda obj: reverse("portal:search") + "?q=nguyen+van+duoc", 10),
 ]
