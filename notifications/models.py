@@ -19,6 +19,7 @@ class Kind(models.TextChoices):
     SEAT_POST_LEFT = "seat_post_left", _("seat held through a post its holder left")
     TERM_ENDING = "term_ending", _("term ending soon")
     TARGET_OFF_TRACK = "target_off_track", _("target at risk or overdue")
+    TASK_DUE = "task_due", _("assigned task overdue or due soon")
     REPORT_READY = "report_ready", _("report ready")
     REPORT_FAILED = "report_failed", _("report failed")
 

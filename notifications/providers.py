@@ -4,16 +4,15 @@ A provider takes a Scope (which committees, which day, the rule's lead days, who
 returns that kind's items with one query (two at most), never a query per row. An item carries
 plain values; its text is written at display time, in the language then active.
 
-Kinds that need data the registry does not hold yet (roster changes without a decision,
-assigned tasks due or overdue, an agency focal point's tasks) are added here as further
-providers once it exists.
+Kinds still to come: roster changes without a decision, and an agency focal point's own queue
+of its agency's tasks (the focal point is not yet a recipient role of the rules).
 """
 
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, OuterRef, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -269,6 +268,51 @@ def _describe_post_left(item: Item) -> str:
     )
 
 
+# --- assigned tasks overdue or due soon ----------------------------------------------------------
+
+
+def tasks_due(scope: Scope) -> list[Item]:
+    """Tasks of the committees overdue on the day, or open with a deadline within the lead days."""
+    from work.models import Task, status_q
+
+    open_ = status_q(Task.Status.NOT_STARTED, scope.day) | status_q(
+        Task.Status.IN_PROGRESS, scope.day
+    )
+    due_soon = open_ & Q(
+        deadline_last_day__gte=scope.day,
+        deadline_last_day__lte=scope.day + dt.timedelta(days=scope.lead_days),
+    )
+    overdue = status_q(Task.Status.OVERDUE, scope.day)
+    queryset = _in_scope(Task.objects.filter(overdue | due_soon), scope).select_related(
+        "committee", "lead_agency"
+    )
+    rows = queryset.order_by("deadline_last_day", "pk")[: scope.limit]
+    return [
+        Item(
+            kind=Kind.TASK_DUE,
+            key=f"{Kind.TASK_DUE}:{row.pk}:{row.deadline_last_day:%Y%m%d}",
+            committee_id=row.committee_id,
+            committee_name=row.committee.name,
+            url=row.get_absolute_url(),
+            reader_url=row.get_absolute_url(),
+            since=row.deadline_last_day,
+            params={
+                "task": row.text[:120],
+                "agency": str(row.lead_agency) if row.lead_agency_id else "",
+                "deadline": _date(row.deadline, row.deadline_precision),
+                "overdue": row.deadline_last_day < scope.day,
+            },
+        )
+        for row in rows
+    ]
+
+
+def _describe_task(item: Item) -> str:
+    if item.params["overdue"]:
+        return _("Overdue since %(deadline)s: %(task)s (lead: %(agency)s).") % item.params
+    return _("Due %(deadline)s: %(task)s (lead: %(agency)s).") % item.params
+
+
 # --- terms ending -------------------------------------------------------------------------------
 
 
@@ -429,6 +473,7 @@ PROVIDERS: dict[str, Provider] = {
         Provider(Kind.SEAT_POST_LEFT, seats_post_left, _describe_post_left),
         Provider(Kind.TERM_ENDING, terms_ending, _describe_term),
         Provider(Kind.TARGET_OFF_TRACK, targets_off_track, _describe_target),
+        Provider(Kind.TASK_DUE, tasks_due, _describe_task),
         Provider(Kind.REPORT_READY, reports_ready, _describe_ready),
         Provider(Kind.REPORT_FAILED, reports_failed, _describe_failed),
     )

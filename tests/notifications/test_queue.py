@@ -279,3 +279,38 @@ def test_it_lists_a_seat_held_through_a_post_its_holder_left(secretariat_a, comm
     assert holding.end_date is not None
     HoldingFactory(person=person, position=post, start_date=dt.date(2025, 6, 1))  # back in post
     assert Kind.SEAT_POST_LEFT not in kinds(selectors.work_queue(secretariat_a))
+
+
+def test_it_lists_assigned_tasks_overdue_or_due_soon_until_they_are_done(
+    secretariat_a, committee_a, committee_b
+):
+    from tests.factories import AgencyFactory, InstrumentFactory
+    from work.models import Task
+    from work.services import TaskItem, task_create, task_progress_add
+
+    today = timezone.localdate()
+    police = AgencyFactory(name="Công an Thành phố")
+    plan = InstrumentFactory(number="1012/KH-UBND")
+
+    def task(committee, text, deadline):
+        return task_create(
+            committee=committee,
+            item=TaskItem(text=text, lead_agency=police, deadline=deadline),
+            source_kind=Task.SourceKind.PLAN,
+            source_instrument=plan,
+            assigned_on=today - dt.timedelta(days=60),
+            reason="Kế hoạch",
+        )
+
+    late = task(committee_a, "Xây dựng cơ sở dữ liệu dân cư", today - dt.timedelta(days=3))
+    soon = task(committee_a, "Lập sàn dữ liệu thành phố", today + dt.timedelta(days=10))
+    task(committee_a, "Đánh giá năm sau", today + dt.timedelta(days=200))  # not yet
+    task(committee_b, "Việc của ban khác", today - dt.timedelta(days=3))  # not this secretariat's
+    items = [i for i in selectors.work_queue(secretariat_a).items if i.kind == Kind.TASK_DUE]
+    assert [i.key.split(":")[1] for i in items] == [str(late.pk), str(soon.pk)]
+    assert "Overdue since" in items[0].text
+    assert "Công an Thành phố" in items[0].text
+    assert items[1].text.startswith("Due ")
+    task_progress_add(task=late, date=today, text="Đã hoàn thành", state=Task.State.DONE)
+    items = [i for i in selectors.work_queue(secretariat_a).items if i.kind == Kind.TASK_DUE]
+    assert [i.key.split(":")[1] for i in items] == [str(soon.pk)]
