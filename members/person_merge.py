@@ -114,6 +114,11 @@ HANDLERS: dict[tuple[str, str], Callable[[_Merge], None]] = {
         "members.HistoricalPositionHolding", "person"
     ),
     ("members.Person", "merged_into"): _repoint_merged_people,
+    # Meetings (work app): the chair and the frozen invitation lists name the kept person.
+    ("work.Meeting", "chair"): _move_rows("work.Meeting", "chair"),
+    ("work.Invitee", "person"): _move_rows("work.Invitee", "person"),
+    ("work.HistoricalMeeting", "chair"): _rewrite_history("work.HistoricalMeeting", "chair"),
+    ("work.HistoricalInvitee", "person"): _rewrite_history("work.HistoricalInvitee", "person"),
     ("members.HistoricalPerson", "merged_into"): _keep_own_history,
 }
 
