@@ -17,14 +17,8 @@ _FILE_NAME = re.compile(r"^[\w.-]+\.(txt|json|pdf|docx?|xlsx?|csv|html?|md)$", r
 
 @cache
 def _article_titles() -> dict[str, str]:
-    candidates = []
-    try:
-        from committees.seeding import SEED_FILE
-
-        candidates.append(Path(SEED_FILE))
-    except ImportError:  # the seeding moved: look for its articles file in the tree
-        pass
-    candidates += sorted(Path(settings.BASE_DIR).glob("*/seeds/hcmc_articles.json"))
+    # The articles' titles live with the demo data (demo/seeds/), each record citing one.
+    candidates = sorted(Path(settings.BASE_DIR).glob("*/seeds/hcmc_articles.json"))
     for path in candidates:
         if path.is_file():
             data = json.loads(path.read_text(encoding="utf-8"))

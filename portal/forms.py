@@ -80,16 +80,16 @@ class AsOfForm(forms.Form):
     )
 
     def __init__(self, data=None, *args, **kwargs):
-        # A date box takes only YYYY-MM-DD: a day asked as 14/01/2026 (a link, a bookmark) is
-        # written back in that form, so the box shows the day the roster is for, not nothing.
+        # A day asked as 2026-01-14 (a link, a bookmark) is written back as clerks write it,
+        # 14/01/2026, so the box shows the day the roster is for in the form it takes.
         if data is not None and data.get("as_of"):
-            for fmt in AS_OF_FORMATS[1:]:
+            for fmt in AS_OF_FORMATS:
                 try:
                     day = dt.datetime.strptime(data["as_of"].strip(), fmt).date()  # noqa: DTZ007 (a calendar day)
                 except ValueError:
                     continue
                 data = data.copy()
-                data["as_of"] = day.isoformat()
+                data["as_of"] = day.strftime("%d/%m/%Y")
                 break
         super().__init__(data, *args, **kwargs)
 

@@ -134,3 +134,11 @@ def contact_label(item) -> str:
         return ""
     kind = str(item.get("type") or "")
     return str(item.get("label") or CONTACT_TYPES.get(kind.lower(), kind))
+
+
+@register.filter
+def source_label(source: str | None) -> str:
+    """A source as readers know it: the article's title or its URL, never an internal file name."""
+    from committees.sources import source_label as label
+
+    return label(source)

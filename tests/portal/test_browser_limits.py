@@ -20,9 +20,10 @@ def test_a_leader_over_the_hourly_report_limit_is_told_plainly(
     log_in(leader.username)
     for period in ("2025-01", "2025-02", "2025-03"):
         page.goto("/reports/")
-        page.select_option("#id_committee", str(committee_a.pk))
-        page.fill("#id_period", period)
-        page.locator("main button[type=submit]").click()
+        form = page.locator(".generate-form")
+        form.locator("#id_committee").select_option(str(committee_a.pk))
+        form.locator("#id_period").fill(period)
+        form.locator("button[type=submit]").click()
     text = page.locator("main").inner_text()
     assert "Bạn đã yêu cầu 2 báo cáo trong một giờ qua" in text
     page.screenshot(path=str(SHOTS / "wt16-report-limit.png"), full_page=True)

@@ -50,7 +50,8 @@ def test_a_reader_sees_dates_pictures_links_contacts_sources_and_dated_names(
     assert 'href="https://example.org/duoc"' in page
     assert 'href="javascript' not in page  # shown as text, never as a link
     assert "Văn phòng: duoc@example.org" in page
-    assert "000_2a91e00bcaefebd8.txt" in page
+    assert "000_2a91e00bcaefebd8.txt" not in page  # the article, never the file name
+    assert "Ban Chỉ đạo về dữ liệu TPHCM có 32 thành viên" in page
     assert "Tư Được" in page
     assert "1990 \u2013 06/2000" in page
     assert "Sinh" in page
