@@ -3,7 +3,7 @@ existing seat carry the version the editor saw, so a concurrent save is refused.
 
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.widgets import AutocompleteSelect
+from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelect
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -116,9 +116,7 @@ class MembershipAdminForm(forms.ModelForm):
 
 
 class EndForm(VersionedForm):
-    on = forms.DateField(
-        label=_("Last day on the committee"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    on = forms.DateField(label=_("Last day on the committee"), widget=AdminDateWidget())
     end_reason = forms.ChoiceField(
         label=_("End reason"),
         choices=Membership.EndReason.choices,
@@ -139,18 +137,14 @@ class ReplaceForm(VersionedForm):
         queryset=Person.objects.all(),
         widget=AutocompleteSelect(Membership._meta.get_field("person"), admin.site),
     )
-    on = forms.DateField(
-        label=_("First day of the new member"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    on = forms.DateField(label=_("First day of the new member"), widget=AdminDateWidget())
     decision = decision_field()
     reason = reason_field()
 
 
 class ChangeRoleForm(VersionedForm):
     role = forms.ChoiceField(label=_("New role"), choices=Role.choices)
-    on = forms.DateField(
-        label=_("First day in the new role"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    on = forms.DateField(label=_("First day in the new role"), widget=AdminDateWidget())
     decision = decision_field()
     reason = reason_field()
 
@@ -171,7 +165,7 @@ class RosterImportForm(forms.Form):
     on = forms.DateField(
         label=_("The file's roster takes effect on"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=AdminDateWidget(),
         help_text=_("Today when empty. Members missing from the file end the day before."),
     )
     reason = reason_field()
@@ -224,7 +218,7 @@ class DissolveForm(forms.Form):
     """Dissolve a body, or merge it into (or have it replaced or renamed by) another: its open
     seats end on that day, citing the decision."""
 
-    on = forms.DateField(label=_("Last day of the body"))
+    on = forms.DateField(label=_("Last day of the body"), widget=AdminDateWidget())
     kind = forms.ChoiceField(
         label=_("What happened"),
         choices=[("", _("dissolved")), *Succession.Kind.choices],

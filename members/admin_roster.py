@@ -52,10 +52,13 @@ def _match_choices(data) -> dict[int, str]:
 
 
 def _day(text: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
+    """A day as clerks write it (14/01/2026) or as links carry it (2026-01-14)."""
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime((text or "").strip(), fmt).date()  # noqa: DTZ007 (a calendar day)
+        except ValueError:
+            continue
+    return None
 
 
 class CommitteeRosterAdmin(CommitteeAdmin):

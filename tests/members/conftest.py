@@ -60,3 +60,11 @@ def english():
 @pytest.fixture
 def fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# The portal's browser page fixtures, for the roster pages' browser tests.
+from tests.portal.conftest import (  # noqa: E402, F401
+    log_in,
+    page,
+    pytest_runtest_makereport,
+)
