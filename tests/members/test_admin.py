@@ -433,3 +433,35 @@ def test_the_roster_pages_speak_vietnamese_by_default(client, secretariat_a, hea
     assert "Người khác đã sửa bản ghi thành viên này" in response.content.decode()
     head_of_a.refresh_from_db()
     assert head_of_a.end_date is None
+
+
+def test_the_decision_is_searched_not_picked_from_every_decision_of_the_city(
+    login, superuser, head_of_a, committee_a
+):
+    from tests.factories import InstrumentFactory
+
+    for number in range(30):
+        InstrumentFactory(number=f"{number}/QĐ-UBND", title=f"Quyết định số {number}")
+    page = login(superuser).get(f"/admin/members/membership/{head_of_a.pk}/end/").content.decode()
+    assert "admin-autocomplete" in page
+    assert "Quyết định số 17" not in page  # no option per decision
+
+
+def test_adding_a_member_returns_to_the_committees_roster(login, superuser, committee_a):
+    person = PersonFactory(full_name="Lê Hồng Nam")
+    response = login(superuser).post(
+        "/admin/members/membership/add/",
+        {
+            "committee": committee_a.pk,
+            "person": person.pk,
+            "role": "member",
+            "start_date": "01/11/2026",
+            "start_precision": "day",
+            "end_precision": "day",
+            "reason": "Quyết định bổ sung",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"/admin/committees/committee/{committee_a.pk}/roster/"
+    seat = committee_a.memberships.get(person=person)
+    assert seat.start_date == D(2026, 11, 1)  # 1 November, typed day first
