@@ -388,6 +388,8 @@ class Importer:
                 values["founded_precision"] = package.decision.date.precision
         if group is None:
             standing = self.agency(package.standing_agency, package.level)
+            if committee.jurisdiction_area_id is None and package.jurisdiction:
+                values["jurisdiction_area"] = area_named(package.jurisdiction)
             values.update(
                 name_en=package.name_en,
                 jurisdiction=package.jurisdiction,
@@ -915,3 +917,12 @@ def _replaced(importer: Importer, package: Package, committee: Committee) -> Non
     committee.dissolved_on = PartialDate(when.date, when.precision).date
     committee.dissolved_precision = when.precision
     importer.save(committee)
+
+
+def area_named(text: str):
+    """The area a package's jurisdiction names, matched by folded name; None when no area, or
+    more than one, has that name (never a guess)."""
+    from areas.models import Area
+
+    matches = list(Area.objects.filter(search_key=fold(text))[:2])
+    return matches[0] if len(matches) == 1 else None

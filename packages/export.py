@@ -74,7 +74,9 @@ def export_package(committee: Committee, as_of: dt.date | None = None) -> dict:
         "name": committee.name,
         "name_en": committee.name_en,
         "level": committee.level,
-        "jurisdiction": committee.jurisdiction,
+        # As the package gave it; else the body's jurisdiction area (issue 17).
+        "jurisdiction": committee.jurisdiction
+        or (committee.jurisdiction_area.name if committee.jurisdiction_area_id else ""),
         "established_by": {
             "number": decision.number if decision else "",
             "date": iso_partial(decision.signed_on, decision.signed_precision) if decision else "",

@@ -277,3 +277,21 @@ def test_it_names_the_seat_the_roster_refuses():
     problems = caught.value.problems
     assert [p.split(":")[0] for p in problems] == ["members[0]", "members[1]"], problems
     assert not Membership.objects.exists()
+
+
+def test_the_package_carries_the_bodys_jurisdiction_area(packages):
+    from areas.models import Area
+
+    city = Area.objects.create(name="Thành phố Hồ Chí Minh", slug="tp-hcm", kind="city")
+    city.full_clean()
+    city.save()
+    packages[0]["jurisdiction"] = "Thành phố Hồ Chí Minh"
+    packages[1]["jurisdiction"] = ""
+    _import(packages[:2])
+    first = Committee.objects.get(name=packages[0]["name"])
+    assert first.jurisdiction_area == city  # matched by its name
+    second = Committee.objects.get(name=packages[1]["name"])
+    assert export_package(second)["jurisdiction"] == ""
+    second.jurisdiction_area = city
+    second.save()
+    assert export_package(second)["jurisdiction"] == "Thành phố Hồ Chí Minh"
