@@ -381,6 +381,9 @@ def measure_all(fixtures: Fixtures, *, repeat: int, label: str, progress) -> dic
 
     data = _import_file()
     targets: list[Committee] = []
+    from members.roster_import import NEW_PERSON
+
+    NEW_PEOPLE = {line: NEW_PERSON for line in range(2, IMPORT_ROWS + 2)}
 
     def new_committee() -> None:
         target = Committee(
@@ -400,6 +403,9 @@ def measure_all(fixtures: Fixtures, *, repeat: int, label: str, progress) -> dic
             on=dt.date(2026, 1, 1),
             dry_run=False,
             reason=REASON,
+            # Each round imports the same people into a new body: the names are then known to
+            # the registry, and a clerk would say whether they are new (never merged by name).
+            choices=NEW_PEOPLE,
         )
         if not plan.applied:
             raise RuntimeError(f"The import was not applied: {plan.errors[:3]}")
