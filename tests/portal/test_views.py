@@ -542,6 +542,6 @@ def test_the_committee_page_query_count_holds_for_a_secretariat(
     client.force_login(secretariat_a)
     # One more than a leader's (the roster right, asked again for the reports), and the menu's
     # work queue count: the committees kept, the rules, one query per kind of item.
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(26):
         response = client.get(committee_url("ban-a"))
     assert "data-edit-link" in response.content.decode()
