@@ -128,42 +128,64 @@ def _agency_matches(agency: Agency | None, text: str) -> bool:
     return agency is not None and (_same(agency.name, text) or _same(agency.short_name, text))
 
 
-def _known_posts(person_ids: Iterable[int]) -> dict[int, list[tuple[str, Agency | None]]]:
-    """What the registry knows each person held: posts (holdings) and seats' printed titles."""
-    posts: dict[int, list[tuple[str, Agency | None]]] = defaultdict(list)
+@dataclass(frozen=True)
+class KnownPost:
+    """A post the registry knows a person held, as plain text (no model rows kept)."""
+
+    title: str
+    agency: str
+    agency_short: str = ""
+
+
+def _known_posts(person_ids: Iterable[int]) -> dict[int, set[KnownPost]]:
+    """What the registry knows each person held: posts (holdings) and seats' printed titles,
+    read as text only, so a file of common names stays small in memory at city scale."""
+    posts: dict[int, set[KnownPost]] = defaultdict(set)
     ids = list(person_ids)
     if not ids:
         return posts
-    for holding in PositionHolding.objects.filter(person_id__in=ids).select_related(
-        "position__agency"
+    holdings = PositionHolding.objects.filter(person_id__in=ids).values_list(
+        "person_id", "position__title", "position__agency__name", "position__agency__short_name"
+    )
+    for person_id, title, agency, short in holdings.iterator(chunk_size=2000):
+        posts[person_id].add(KnownPost(title, agency or "", short or ""))
+    seats = Membership.objects.filter(person_id__in=ids).values_list(
+        "person_id",
+        "title_at_appointment",
+        "home_agency__name",
+        "home_agency__short_name",
+        "position__title",
+        "position__agency__name",
+        "position__agency__short_name",
+    )
+    for person_id, printed, home, home_short, post, agency, short in seats.iterator(
+        chunk_size=2000
     ):
-        posts[holding.person_id].append((holding.position.title, holding.position.agency))
-    for seat in Membership.objects.filter(person_id__in=ids).select_related(
-        "position__agency", "home_agency"
-    ):
-        posts[seat.person_id].append((seat.title_at_appointment, seat.home_agency))
-        if seat.position is not None:
-            posts[seat.person_id].append((seat.position.title, seat.position.agency))
+        posts[person_id].add(KnownPost(printed, home or "", home_short or ""))
+        if post:
+            posts[person_id].add(KnownPost(post, agency or "", short or ""))
     return posts
 
 
-def _agrees(known: list[tuple[str, Agency | None]], row: SourceRow) -> bool:
+def _agency_named(post: KnownPost, text: str) -> bool:
+    return bool(post.agency) and (_same(post.agency, text) or _same(post.agency_short, text))
+
+
+def _agrees(known: set[KnownPost], row: SourceRow) -> bool:
     """The row's post and agency are ones the registry knows the person held (together)."""
     if not (row.post or row.home_agency):
         return False
     return any(
-        (not row.post or _same(title, row.post))
-        and (not row.home_agency or _agency_matches(agency, row.home_agency))
-        for title, agency in known
+        (not row.post or _same(post.title, row.post))
+        and (not row.home_agency or _agency_named(post, row.home_agency))
+        for post in known
     )
 
 
-def _describe(person: Person, known: list[tuple[str, Agency | None]]) -> str:
-    posts = []
-    for title, agency in known:
-        text = " — ".join(part for part in (title, str(agency) if agency else "") if part)
-        if text and text not in posts:
-            posts.append(text)
+def _describe(person: Person, known: set[KnownPost]) -> str:
+    posts = sorted(
+        {" — ".join(part for part in (post.title, post.agency) if part) for post in known} - {""}
+    )
     return "; ".join(posts) or _("no post recorded")
 
 
