@@ -324,7 +324,7 @@ class TestEndsThatFollow:
         assert "Hợp nhất theo QĐ 1012" in reasons
         assert not Committee.objects.get(pk=body.pk).memberships.filter(end_date__isnull=True)
 
-    def test_a_seat_held_through_a_post_left_is_flagged(self, body):
+    def test_a_seat_held_through_a_post_left_is_flagged(self, body, client):
         chair = PositionFactory(
             title="Chủ tịch UBND Thành phố", agency=AgencyFactory(name="UBND Thành phố")
         )
@@ -349,6 +349,8 @@ class TestEndsThatFollow:
         assert flagged.pk == seat.pk
         assert flagged.post_left_on == D(2024, 5, 31)
         assert [s.pk for s in seats_to_check(seat.committee)] == [seat.pk]
+        page = client.get(seat.committee.get_absolute_url()).content.decode()
+        assert "qua chức vụ đã thôi từ 31/05/2024" in page
 
 
 def test_a_merged_record_takes_no_seat_and_its_identifier_leads_to_the_kept_person(body):
