@@ -227,14 +227,23 @@ class CountRow:
     counts: TaskCounts
 
 
-def task_counts_by(*, day: dt.date, by: str) -> list[CountRow]:
-    """Counts and on-time rates per committee (`by="committee"`) or per lead agency, in two queries."""
+COUNTS_PAGE = 50
+
+
+def task_counts_by(
+    *, day: dt.date, by: str, page: int = 1, per_page: int = COUNTS_PAGE
+) -> list[CountRow]:
+    """Counts and on-time rates per committee (`by="committee"`) or per lead agency, a page at a
+    time (per_page + 1 rows are read, so the caller knows whether another page follows), in two
+    queries whatever the number of bodies."""
     column = "committee_id" if by == "committee" else "lead_agency_id"
+    start = (max(page, 1) - 1) * per_page
     rows = (
         Task.objects.filter(_assigned_by(day))
         .order_by()
         .values(column)
         .annotate(**_count_aggregates(day))
+        .order_by(F(column).asc(nulls_last=True))[start : start + per_page + 1]
     )
     counts = {}
     for row in rows:
@@ -251,7 +260,6 @@ def task_counts_by(*, day: dt.date, by: str) -> list[CountRow]:
         else:
             url = _committee_board_url(obj) if by == "committee" else _agency_board_url(obj)
             result.append(CountRow(key, obj.name, url, value))
-    result.sort(key=lambda r: (r.key is None, r.label))
     return result
 
 

@@ -459,6 +459,23 @@ def task_evidence(request, pk):
     return response
 
 
+def _page_number(request, name: str) -> int:
+    text = request.GET.get(name, "1")
+    return int(text) if text.isdigit() and 0 < int(text) < 100_000 else 1
+
+
+def _counts_page(request, day, by: str) -> dict:
+    """One page of a count table, and the numbers of the pages before and after it."""
+    number = _page_number(request, f"{by}_page")
+    per_page = selectors.COUNTS_PAGE
+    rows = selectors.task_counts_by(day=day, by=by, page=number, per_page=per_page)
+    return {
+        f"by_{by}": rows[:per_page],
+        f"{by}_previous": number - 1 if number > 1 else None,
+        f"{by}_next": number + 1 if len(rows) > per_page else None,
+    }
+
+
 @signed_in
 @require_GET
 def work_stats(request):
@@ -472,8 +489,8 @@ def work_stats(request):
         {
             "form": form,
             "day": day,
-            "by_committee": selectors.task_counts_by(day=day, by="committee"),
-            "by_agency": selectors.task_counts_by(day=day, by="agency"),
+            **_counts_page(request, day, "committee"),
+            **_counts_page(request, day, "agency"),
         },
     )
 

@@ -211,3 +211,23 @@ def test_a_focal_point_lands_on_its_agency_board(client, focal_point, lead_agenc
     assert response.redirect_chain[-1][0] == f"/agencies/{lead_agency.slug}/tasks/"
     assert "Nhiệm vụ của Sở" in response.content.decode()
     assert client.get(f"/committees/{committee_a.slug}/tasks/").status_code == 403
+
+
+def test_the_counts_page_goes_a_page_at_a_time(client, leader, lead_agency, monkeypatch):
+    """At city scale there is a count row per committee: the page shows a page of them."""
+    from tests.factories import CommitteeFactory
+    from work import selectors as work_selectors
+
+    monkeypatch.setattr(work_selectors, "COUNTS_PAGE", 2)
+    committees = [CommitteeFactory() for _ in range(3)]
+    for committee in committees:
+        make_task(committee, lead_agency, deadline=D(2026, 3, 31))
+    client.force_login(leader)
+    first = client.get("/tasks/counts/?on=2026-06-01")
+    assert len(first.context["by_committee"]) == 2
+    assert first.context["committee_next"] == 2
+    second = client.get("/tasks/counts/?on=2026-06-01&committee_page=2")
+    assert second.context["committee_previous"] == 1
+    assert second.context["committee_next"] is None
+    shown = [row.key for row in first.context["by_committee"] + second.context["by_committee"]]
+    assert sorted(shown) == sorted(c.pk for c in committees)
