@@ -154,7 +154,7 @@ class CommitteePage:
 
 def committee_get(slug: str) -> Committee:
     return Committee.objects.select_related(
-        "standing_agency", "established_by__issuer", "declared_by", "parent"
+        "standing_agency", "established_by__issuer", "declared_by", "parent", "jurisdiction_area"
     ).get(slug=slug)
 
 

@@ -68,3 +68,15 @@ def test_a_person_without_such_facts_has_no_empty_section(client, leader):
 def test_an_anonymous_visitor_does_not_see_contact_details(client, person):
     response = client.get(reverse("portal:person-detail", args=[person.slug]))
     assert "duoc@example.org" not in response.content.decode()
+
+
+def test_a_committee_page_names_its_jurisdiction_and_no_empty_level(client, leader):
+    from areas.models import Area
+    from tests.factories import CommitteeFactory
+
+    city = Area.objects.create(name="Thành phố Hồ Chí Minh", slug="tp-hcm-j", kind="city")
+    committee = CommitteeFactory(level="", jurisdiction_area=city)
+    client.force_login(leader)
+    page = client.get(committee.get_absolute_url()).content.decode()
+    assert "<span data-jurisdiction>Thành phố Hồ Chí Minh</span>" in page
+    assert " · </p>" not in page
