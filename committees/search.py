@@ -16,13 +16,16 @@ from collections.abc import Callable, Sequence
 
 from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db import connection
-from django.db.models import BooleanField, F, Func, Q, QuerySet, TextField, Value
+from django.db.models import BooleanField, F, Func, Model, Q, QuerySet, TextField, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Greatest
 
 from committees.text import fold
 
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 12
+NEAR_CANDIDATES = 200
+NEAR_SIMILARITY = 0.5  # pg_trgm's word similarity: "nguyne" is 0.57 near "nguyen"
 KEY = ("search_key",)
 _SEPARATORS = re.compile(r"[\W_]+")
 
@@ -30,24 +33,31 @@ _SEPARATORS = re.compile(r"[\W_]+")
 class KeyWords(Func):
     """The words of a folded key as PostgreSQL indexes them (keep in step with the migrations)."""
 
-    template = "to_tsvector('simple'::regconfig, regexp_replace(%(expressions)s, '[^[:alnum:]]+', ' ', 'g'))"
+    template = (
+        "to_tsvector('simple'::regconfig, "
+        "regexp_replace(%(expressions)s, '[^[:alnum:]]+', ' ', 'g'))"
+    )
     output_field = TextField()
 
 
-class _BeginsWords(Func):
-    """`KeyWords(column) @@ to_tsquery('simple', 'w1:* & w2:*')`: each word begins a word."""
+class _WordsMatch(Func):
+    """`KeyWords(column) @@ to_tsquery('simple', terms)`, terms such as 'ban:* & chi:*'."""
 
     output_field = BooleanField()
 
-    def __init__(self, column: str, words: Sequence[str]):
-        # Words are letters and digits only: nothing in them is tsquery syntax.
-        super().__init__(KeyWords(F(column)), Value(" & ".join(f"{w}:*" for w in words)))
+    def __init__(self, column: str, terms: str):
+        super().__init__(KeyWords(F(column)), Value(terms))
 
     def as_sql(self, compiler, connection, **extra):
         vector, vector_params = compiler.compile(self.source_expressions[0])
         terms, terms_params = compiler.compile(self.source_expressions[1])
         sql = f"{vector} @@ to_tsquery('simple'::regconfig, {terms})"
         return sql, (*vector_params, *terms_params)
+
+
+def _all_begin(words: Sequence[str]) -> str:
+    # Words are letters and digits only: nothing in them is tsquery syntax.
+    return " & ".join(f"{word}:*" for word in words)
 
 
 def query_words(query: str) -> list[str]:
@@ -60,34 +70,37 @@ def _postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _split(queryset: QuerySet, field: str) -> tuple[str, QuerySet, str]:
-    """("person__search_key" on seats) → ("person", Person.objects, "search_key"): the
-    relation to the row holding the key, that row's table and the key column; a column of
-    the row itself is reached through "pk"."""
+def _split(queryset: QuerySet, field: str) -> tuple[str, type[Model], str]:
+    """("person__search_key" on seats) → ("person", Person, "search_key"): the relation to
+    the row holding the key, that row's model and the key column; a column of the row
+    itself is reached through "pk"."""
     path, _, column = field.rpartition("__")
     model = queryset.model
     for name in path.split("__") if path else ():
         model = model._meta.get_field(name).related_model
-    return (path or "pk"), model._default_manager.all(), column
+    return (path or "pk"), model, column
 
 
-def _where(queryset: QuerySet, fields: Sequence[str], condition: Callable[[str], Q | Func]) -> Q:
-    """Rows in which one of `fields` meets `condition` (given the key column). A key of the
-    row itself alone is filtered in place; otherwise each key is asked as `relation IN (the
-    matching rows of its table)`, so each table answers from its own index whatever the
-    joins, and no row comes twice."""
+def _where(
+    queryset: QuerySet, fields: Sequence[str], condition: Callable[[type[Model], str], Q]
+) -> Q:
+    """Rows in which one of `fields` meets `condition` (given the key's model and column).
+    A key of the row itself alone is filtered in place; otherwise each key is asked as
+    `relation IN (the matching rows of its table)`, so each table answers from its own
+    index whatever the joins, and no row comes twice."""
     if len(fields) == 1 and "__" not in fields[0]:
-        return Q(condition(fields[0]))
+        return condition(queryset.model, fields[0])
     either = Q()
     for field in fields:
-        relation, keyed, column = _split(queryset, field)
-        either |= Q(**{f"{relation}__in": keyed.filter(condition(column)).values("pk")})
+        relation, model, column = _split(queryset, field)
+        rows = model._default_manager.filter(condition(model, column)).values("pk")
+        either |= Q(**{f"{relation}__in": rows})
     return either
 
 
-def _begins(column: str, words: Sequence[str]):
+def _begins(column: str, words: Sequence[str]) -> Q:
     if _postgres():
-        return _BeginsWords(column, words)
+        return Q(_WordsMatch(column, _all_begin(words)))
     condition = Q()
     for word in words:
         condition &= Q(**{f"{column}__regex": rf"(?:^|[\W_]){re.escape(word)}"})
@@ -105,23 +118,47 @@ def begins(queryset: QuerySet, query: str, *, fields: Sequence[str] = KEY) -> Qu
         return queryset.none()
     if len(fields) == 1:
         # One key: one index scan over every word at once.
-        return queryset.filter(_where(queryset, fields, lambda column: _begins(column, words)))
+        return queryset.filter(
+            _where(queryset, fields, lambda _model, column: _begins(column, words))
+        )
     condition = Q()
     for word in words:
-        condition &= _where(queryset, fields, lambda column, w=word: _begins(column, [w]))
+        condition &= _where(queryset, fields, lambda _model, column, w=word: _begins(column, [w]))
     return queryset.filter(condition)
 
 
 def near(queryset: QuerySet, query: str, *, fields: Sequence[str] = KEY) -> QuerySet:
-    """The typo fallback: rows whose key holds a near spelling of the query (trigram word
-    similarity over pg_trgm's index), closest first when the key is the row's own. Nothing
-    on SQLite."""
-    text = " ".join(query_words(query))
-    if not text or not _postgres():
+    """The typo fallback: rows whose key holds a near spelling of the query (pg_trgm word
+    similarity at least NEAR_SIMILARITY), closest first when the key is the row's own.
+    Scoring every key is what makes a common word slow, so only candidates are scored: keys
+    in which every word of the query but one begins a word, and that one's first letter
+    does ("nguyen vna": the Nguyễn V…), at most NEAR_CANDIDATES of them from each table's
+    word index. Nothing on SQLite."""
+    words = query_words(query)
+    if not words or not _postgres():
         return queryset.none()
-    queryset = queryset.filter(
-        _where(queryset, fields, lambda column: Q(**{f"{column}__trigram_word_similar": text}))
+    text = " ".join(words)
+    loose = " | ".join(
+        f"({_all_begin([w[0] if i == odd else w for i, w in enumerate(words)])})"
+        for odd in range(len(words))
     )
+
+    def condition(model: type[Model], column: str) -> Q:
+        candidates = (
+            model._default_manager.filter(_WordsMatch(column, loose))
+            .order_by()
+            .values(near_pk=F("pk"), near_key=F(column))[:NEAR_CANDIDATES]
+        )
+        sql, params = candidates.query.sql_with_params()
+        # Scored outside the LIMIT, so the planner cannot score every key of the table. Only
+        # Django's own SQL is interpolated; the query's words are parameters.
+        near_keys = RawSQL(  # noqa: S611
+            "SELECT c.near_pk FROM (%s) c WHERE word_similarity(%%s, c.near_key) >= %%s" % sql,  # noqa: S608, UP031
+            (*params, text, NEAR_SIMILARITY),
+        )
+        return Q(pk__in=near_keys)
+
+    queryset = queryset.filter(_where(queryset, fields, condition))
     own = [field for field in fields if "__" not in field]
     if not own:
         return queryset
