@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from areas.models import Area
 from committees import permissions
 from committees.models import Agency, Committee, LegalInstrument, Level
-from committees.search import filter_folded
+from committees.search import matching
 from mandates.models import Mandate, Target
 from members.models import Membership, Person, Position, Role
 from members.selectors import memberships_active_on
@@ -26,7 +26,7 @@ class CommitteeFilter(django_filters.FilterSet):
         fields = ["kind", "level", "parent", "active", "q"]
 
     def search(self, queryset, name, value):
-        return filter_folded(queryset, value)
+        return matching(queryset, value)
 
 
 class PersonFilter(django_filters.FilterSet):
@@ -55,7 +55,7 @@ class PersonFilter(django_filters.FilterSet):
         return valid
 
     def search(self, queryset, name, value):
-        return filter_folded(queryset, value)
+        return matching(queryset, value)
 
     def on_committee(self, queryset, name, value):
         seated = Membership.objects.filter(committee__slug=value).values("person_id")
@@ -105,7 +105,7 @@ class AgencyFilter(django_filters.FilterSet):
         fields = ["kind", "level", "q"]
 
     def search(self, queryset, name, value):
-        return filter_folded(queryset, value)
+        return matching(queryset, value)
 
 
 class AreaFilter(django_filters.FilterSet):
@@ -118,7 +118,7 @@ class AreaFilter(django_filters.FilterSet):
         fields = ["kind", "parent", "q"]
 
     def search(self, queryset, name, value):
-        return filter_folded(queryset, value)
+        return matching(queryset, value)
 
 
 class DecisionFilter(django_filters.FilterSet):
@@ -131,7 +131,7 @@ class DecisionFilter(django_filters.FilterSet):
         fields = ["kind", "issuer", "q"]
 
     def search(self, queryset, name, value):
-        return filter_folded(queryset, value)
+        return matching(queryset, value)
 
 
 class PositionFilter(django_filters.FilterSet):

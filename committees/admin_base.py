@@ -5,22 +5,22 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from committees import permissions
-from committees.search import filter_folded
+from committees import permissions, search
 
 
 class FoldedSearchMixin:
-    """Search on folded keys, so "nguyen van duoc" finds "Nguyễn Văn Được".
+    """Search on folded keys, so "nguyen van duoc" finds "Nguyễn Văn Được" (the lists and the
+    pickers alike: committees/search.py holds the rule).
 
     `folded_search_fields` names the search_key columns to look in; every word of the
-    query must appear in one of them.
+    query must begin a word in one of them.
     """
 
     folded_search_fields: tuple[str, ...] = ("search_key",)
     search_fields = ("search_key",)
 
     def get_search_results(self, request, queryset, search_term):
-        return filter_folded(queryset, search_term, self.folded_search_fields), False
+        return search.matching(queryset, search_term, fields=self.folded_search_fields), False
 
 
 def active_filter(field: str, title=None):

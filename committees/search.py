@@ -1,16 +1,179 @@
-"""Accent-insensitive search: every word of a query, folded, in one of the folded key columns."""
+"""Search, one rule for every search box (the portal, the API's `q`, the admin's lists and
+pickers): each word of the query, folded, begins a word of a folded key, so "ban chi dao"
+finds "Ban Chỉ đạo …" and "nguy" finds "Nguyễn"; when nothing begins so, near spellings
+("nguyen vna") through trigrams.
 
-from django.db.models import Q, QuerySet
+A word is a run of letters and digits; anything else separates words ("45/QĐ-UBND" holds
+"45", "qd" and "ubnd"). On PostgreSQL the words of each search key are a text-search vector
+with a GIN index (the `*_search_words` migrations build the same expression as `KeyWords`),
+queried with prefix terms (`ban:* & chi:* & dao:*`), so a common word costs an index scan,
+not a score for every row; the typo fallback uses the trigram index (word similarity). On
+SQLite (`make run`) a regular expression at word starts finds the same rows, with no fallback.
+"""
+
+import re
+from collections.abc import Callable, Sequence
+
+from django.contrib.postgres.search import TrigramWordSimilarity
+from django.db import connection
+from django.db.models import BooleanField, F, Func, Model, Q, QuerySet, TextField, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Greatest
 
 from committees.text import fold
 
+MAX_QUERY_LENGTH = 200
+MAX_WORDS = 12
+NEAR_CANDIDATES = 200
+NEAR_SIMILARITY = 0.5  # pg_trgm's word similarity: "nguyne" is 0.57 near "nguyen"
+KEY = ("search_key",)
+_SEPARATORS = re.compile(r"[\W_]+")
 
-def filter_folded(queryset: QuerySet, query: str, fields: tuple[str, ...] = ("search_key",)):
-    """Rows in which each word of the query appears in one of `fields`, so "nguyen van duoc"
-    finds "Nguyễn Văn Được". A query without words leaves the queryset as it is."""
-    for word in fold(query).split():
-        condition = Q()
-        for field in fields:
-            condition |= Q(**{f"{field}__contains": word})
-        queryset = queryset.filter(condition)
-    return queryset
+
+class KeyWords(Func):
+    """The words of a folded key as PostgreSQL indexes them (keep in step with the migrations)."""
+
+    template = (
+        "to_tsvector('simple'::regconfig, "
+        "regexp_replace(%(expressions)s, '[^[:alnum:]]+', ' ', 'g'))"
+    )
+    output_field = TextField()
+
+
+class _WordsMatch(Func):
+    """`KeyWords(column) @@ to_tsquery('simple', terms)`, terms such as 'ban:* & chi:*'."""
+
+    output_field = BooleanField()
+
+    def __init__(self, column: str, terms: str):
+        super().__init__(KeyWords(F(column)), Value(terms))
+
+    def as_sql(self, compiler, connection, **extra):
+        vector, vector_params = compiler.compile(self.source_expressions[0])
+        terms, terms_params = compiler.compile(self.source_expressions[1])
+        sql = f"{vector} @@ to_tsquery('simple'::regconfig, {terms})"
+        return sql, (*vector_params, *terms_params)
+
+
+def _all_begin(words: Sequence[str]) -> str:
+    # Words are letters and digits only: nothing in them is tsquery syntax.
+    return " & ".join(f"{word}:*" for word in words)
+
+
+def query_words(query: str) -> list[str]:
+    """The folded words of a query: "NGUYỄN Văn  Được" → ["nguyen", "van", "duoc"]."""
+    words = _SEPARATORS.split(fold((query or "")[:MAX_QUERY_LENGTH]))
+    return [w for w in words if w][:MAX_WORDS]
+
+
+def _postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _split(queryset: QuerySet, field: str) -> tuple[str, type[Model], str]:
+    """("person__search_key" on seats) → ("person", Person, "search_key"): the relation to
+    the row holding the key, that row's model and the key column; a column of the row
+    itself is reached through "pk"."""
+    path, _, column = field.rpartition("__")
+    model = queryset.model
+    for name in path.split("__") if path else ():
+        model = model._meta.get_field(name).related_model
+    return (path or "pk"), model, column
+
+
+def _where(
+    queryset: QuerySet, fields: Sequence[str], condition: Callable[[type[Model], str], Q]
+) -> Q:
+    """Rows in which one of `fields` meets `condition` (given the key's model and column).
+    A key of the row itself alone is filtered in place; otherwise each key is asked as
+    `relation IN (the matching rows of its table)`, so each table answers from its own
+    index whatever the joins, and no row comes twice."""
+    if len(fields) == 1 and "__" not in fields[0]:
+        return condition(queryset.model, fields[0])
+    either = Q()
+    for field in fields:
+        relation, model, column = _split(queryset, field)
+        rows = model._default_manager.filter(condition(model, column)).values("pk")
+        either |= Q(**{f"{relation}__in": rows})
+    return either
+
+
+def _begins(column: str, words: Sequence[str]) -> Q:
+    if _postgres():
+        return Q(_WordsMatch(column, _all_begin(words)))
+    condition = Q()
+    for word in words:
+        condition &= Q(**{f"{column}__regex": rf"(?:^|[\W_]){re.escape(word)}"})
+    return condition
+
+
+def begins(queryset: QuerySet, query: str, *, fields: Sequence[str] = KEY) -> QuerySet:
+    """Rows in which each word of the query begins a word of one of `fields` (folded key
+    columns, "search_key" or across relations: "person__search_key"). A blank query leaves
+    the queryset as it is; a query with no letters or digits ("%") finds nothing."""
+    if not (query or "").strip():
+        return queryset
+    words = query_words(query)
+    if not words:
+        return queryset.none()
+    if len(fields) == 1:
+        # One key: one index scan over every word at once.
+        return queryset.filter(
+            _where(queryset, fields, lambda _model, column: _begins(column, words))
+        )
+    condition = Q()
+    for word in words:
+        condition &= _where(queryset, fields, lambda _model, column, w=word: _begins(column, [w]))
+    return queryset.filter(condition)
+
+
+def near(queryset: QuerySet, query: str, *, fields: Sequence[str] = KEY) -> QuerySet:
+    """The typo fallback: rows whose key holds a near spelling of the query (pg_trgm word
+    similarity at least NEAR_SIMILARITY), closest first when the key is the row's own.
+    Scoring every key is what makes a common word slow, so only candidates are scored: keys
+    in which every word of the query but one begins a word, and that one's first letter
+    does ("nguyen vna": the Nguyễn V…), at most NEAR_CANDIDATES of them from each table's
+    word index. Nothing on SQLite."""
+    words = query_words(query)
+    if not words or not _postgres():
+        return queryset.none()
+    text = " ".join(words)
+    loose = " | ".join(
+        f"({_all_begin([w[0] if i == odd else w for i, w in enumerate(words)])})"
+        for odd in range(len(words))
+    )
+
+    def condition(model: type[Model], column: str) -> Q:
+        candidates = (
+            model._default_manager.filter(_WordsMatch(column, loose))
+            .order_by()
+            .values(near_pk=F("pk"), near_key=F(column))[:NEAR_CANDIDATES]
+        )
+        sql, params = candidates.query.sql_with_params()
+        # Scored outside the LIMIT, so the planner cannot score every key of the table. Only
+        # Django's own SQL is interpolated; the query's words are parameters.
+        near_keys = RawSQL(  # noqa: S611
+            "SELECT c.near_pk FROM (%s) c WHERE word_similarity(%%s, c.near_key) >= %%s" % sql,  # noqa: S608, UP031
+            (*params, text, NEAR_SIMILARITY),
+        )
+        return Q(pk__in=near_keys)
+
+    queryset = queryset.filter(_where(queryset, fields, condition))
+    own = [field for field in fields if "__" not in field]
+    if not own:
+        return queryset
+    closeness = [TrigramWordSimilarity(text, field) for field in own]
+    queryset = queryset.annotate(
+        search_closeness=closeness[0] if len(closeness) == 1 else Greatest(*closeness)
+    )
+    return queryset.order_by(
+        "-search_closeness", *queryset.query.order_by or queryset.model._meta.ordering
+    )
+
+
+def matching(queryset: QuerySet, query: str, *, fields: Sequence[str] = KEY) -> QuerySet:
+    """`begins`, or when that finds nothing, `near`: one query more to know, whatever the size."""
+    found = begins(queryset, query, fields=fields)
+    if not (query or "").strip() or not _postgres() or found.exists():
+        return found
+    return near(queryset, query, fields=fields)

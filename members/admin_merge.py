@@ -166,10 +166,10 @@ class PersonMergeAdminMixin:
         return (MergedFilter, *super().get_list_filter(request))
 
     def get_search_results(self, request, queryset, search_term):
-        queryset, distinct = super().get_search_results(request, queryset, search_term)
+        # Before the search, so its fallback to near spellings asks about the people listed.
         if request.GET.get(MergedFilter.parameter_name) != "yes":
             queryset = queryset.filter(merged_into__isnull=True)  # the person pickers too
-        return queryset, distinct
+        return super().get_search_results(request, queryset, search_term)
 
     def get_readonly_fields(self, request, obj=None):
         fields = tuple(super().get_readonly_fields(request, obj))

@@ -6,7 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from committees.models import Agency, Committee, Level
-from portal.selectors import MAX_QUERY_LENGTH, CommitteeFilters
+from committees.search import MAX_QUERY_LENGTH
+from portal.selectors import CommitteeFilters
 
 FIRST_DAY = dt.date(1945, 9, 2)
 LAST_DAY = dt.date(2100, 12, 31)

@@ -5,42 +5,19 @@ import importlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.contrib.postgres.search import TrigramSimilarity
-from django.db import connection
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.urls import NoReverseMatch, reverse
 
 from committees import permissions
+from committees import search as folded_search
 from committees.models import Agency, Committee, LegalInstrument, Succession
 from committees.partial_dates import PartialDate
-from committees.search import filter_folded
-from committees.text import fold
 from mandates.models import Mandate, Measurement, Target
 from members.models import Membership, Person, PositionHolding, Role, open_holdings
 from members.selectors import MemberCounts, memberships_active_on, roster_on, today
 
 SEARCH_LIMIT = 20
-MAX_QUERY_LENGTH = 200
 HEAD_ROLES = (Role.HEAD, Role.GROUP_LEADER)
-
-
-def search_terms(query: str) -> list[str]:
-    """The folded words of a query: "NGUYỄN Văn  Được" → ["nguyen", "van", "duoc"]."""
-    return fold((query or "")[:MAX_QUERY_LENGTH]).split()
-
-
-def _matching(queryset: QuerySet, query: str) -> QuerySet:
-    """Rows whose folded search key holds every word of the query (a trigram-indexed LIKE on
-    PostgreSQL), the closest first on PostgreSQL."""
-    terms = search_terms(query)
-    if not terms:
-        return queryset.none()
-    queryset = filter_folded(queryset, " ".join(terms))
-    if connection.vendor == "postgresql":
-        queryset = queryset.annotate(
-            similarity=TrigramSimilarity("search_key", " ".join(terms))
-        ).order_by("-similarity", *queryset.model._meta.ordering)
-    return queryset
 
 
 def with_successors(queryset: QuerySet[Committee]) -> QuerySet[Committee]:
@@ -69,14 +46,7 @@ class CommitteeFilters:
 
 def committee_list(*, filters: CommitteeFilters, day: dt.date) -> QuerySet[Committee]:
     """The directory: filtered, with the declared count and the actual count on the day."""
-    queryset = with_successors(Committee.objects.select_related("standing_agency", "parent"))
-    queryset = queryset.annotate(
-        actual_count=Count("memberships", filter=memberships_active_on(day, "memberships__"))
-    )
-    # Aggregations ignore Meta.ordering: say it again, so pages are stable.
-    queryset = queryset.order_by("level", "name", "pk")
-    if filters.q:
-        queryset = _matching(queryset, filters.q)
+    queryset = Committee.objects.all()
     if filters.level:
         queryset = queryset.filter(level=filters.level)
     if filters.kind:
@@ -87,7 +57,17 @@ def committee_list(*, filters: CommitteeFilters, day: dt.date) -> QuerySet[Commi
         queryset = queryset.filter(dissolved_on__isnull=False)
     if filters.agency is not None:
         queryset = queryset.filter(standing_agency=filters.agency)
-    return queryset
+    if filters.q:
+        # Searched before the counts are joined: knowing whether the words begin anything
+        # (else near spellings, closest first) then costs an index look, not the counts.
+        queryset = folded_search.matching(queryset, filters.q)
+    ordering = queryset.query.order_by or ("level", "name", "pk")
+    queryset = with_successors(queryset.select_related("standing_agency", "parent"))
+    queryset = queryset.annotate(
+        actual_count=Count("memberships", filter=memberships_active_on(day, "memberships__"))
+    )
+    # Aggregations ignore Meta.ordering: say it again, so pages are stable.
+    return queryset.order_by(*ordering)
 
 
 # --- One committee ----------------------------------------------------------------------------
@@ -498,35 +478,41 @@ class SearchResults:
 
 
 def search(query: str, day: dt.date | None = None) -> SearchResults:
-    """One box over people, committees, agencies and decisions, insensitive to accents and case.
-    Each person comes with the seats held on the day (role and committee) and posts, for context."""
+    """One box over people, committees, agencies and decisions, insensitive to accents and case:
+    the first rows (in each list's own order) in which each word of the query begins a word;
+    when no list has any, near spellings, closest first. Each person comes with the seats held
+    on the day (role and committee) and posts, for context."""
     day = day or today()
-    people = _matching(Person.objects.filter(merged_into__isnull=True), query).prefetch_related(
-        Prefetch(
-            "memberships",
-            queryset=Membership.objects.filter(memberships_active_on(day))
-            .select_related("committee")
-            .order_by("role_rank", "committee__name", "pk"),
-            to_attr="seats_now",
+    lists = {
+        "people": Person.objects.filter(merged_into__isnull=True).prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.filter(memberships_active_on(day))
+                .select_related("committee")
+                .order_by("role_rank", "committee__name", "pk"),
+                to_attr="seats_now",
+            ),
+            Prefetch(
+                "holdings",
+                queryset=PositionHolding.objects.filter(open_holdings())
+                .select_related("position__agency")
+                .order_by("pk"),
+                to_attr="posts_now",
+            ),
         ),
-        Prefetch(
-            "holdings",
-            queryset=PositionHolding.objects.filter(open_holdings())
-            .select_related("position__agency")
-            .order_by("pk"),
-            to_attr="posts_now",
-        ),
-    )
-    return SearchResults(
-        query=query,
-        people=list(people[:SEARCH_LIMIT]),
-        committees=list(
-            with_successors(_matching(Committee.objects.select_related("parent"), query))[
-                :SEARCH_LIMIT
-            ]
-        ),
-        agencies=list(_matching(Agency.objects.all(), query)[:SEARCH_LIMIT]),
-        decisions=list(
-            _matching(LegalInstrument.objects.select_related("issuer"), query)[:SEARCH_LIMIT]
-        ),
-    )
+        "committees": with_successors(Committee.objects.select_related("parent")),
+        "agencies": Agency.objects.all(),
+        "decisions": LegalInstrument.objects.select_related("issuer"),
+    }
+    if not folded_search.query_words(query):
+        lists = {name: queryset.none() for name, queryset in lists.items()}
+    found = {
+        name: list(folded_search.begins(queryset, query)[:SEARCH_LIMIT])
+        for name, queryset in lists.items()
+    }
+    if not any(found.values()):
+        found = {
+            name: list(folded_search.near(queryset, query)[:SEARCH_LIMIT])
+            for name, queryset in lists.items()
+        }
+    return SearchResults(query=query, **found)

@@ -8,17 +8,15 @@ to be made only where it may download it.
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from committees import permissions
 from committees.admin_base import FoldedSearchMixin, RegistryAdmin
-from committees.text import fold
 from reports import selectors, services
 from reports.models import Report, ReportDownload, ReportSchedule
-from reports.periods import period_containing
+from reports.periods import parse_period, period_containing
 
 
 def _request(modeladmin, request, items) -> None:
@@ -106,12 +104,15 @@ class ReportAdmin(ReportScopeMixin, RegistryAdmin):
         )
 
     def get_search_results(self, request, queryset, search_term):
-        # A committee's name without accents ("du lieu"), or a period ("2026-q1").
-        for word in fold(search_term).split():
-            queryset = queryset.filter(
-                Q(committee__search_key__contains=word) | Q(period__iexact=word)
-            )
-        return queryset, False
+        # A period among the words ("2026-q1") is that period; the other words are searched
+        # in the committee's names ("du lieu"), as in every list.
+        names = []
+        for word in search_term.split():
+            try:
+                queryset = queryset.filter(period=parse_period(word).code)
+            except ValueError:
+                names.append(word)
+        return super().get_search_results(request, queryset, " ".join(names))
 
     def has_add_permission(self, request):
         return False
