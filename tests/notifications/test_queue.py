@@ -45,13 +45,12 @@ def test_it_shows_the_gap_between_declared_and_named_members(secretariat_a, comm
     committee_a.declared_member_count = 5
     committee_a.save(update_fields=["declared_member_count"])
     MembershipFactory.create_batch(2, committee=committee_a)
-    [item] = selectors.work_queue(secretariat_a).items
-    assert item.kind == Kind.MEMBER_GAP
+    [item] = [i for i in selectors.work_queue(secretariat_a).items if i.kind == Kind.MEMBER_GAP]
     assert item.text == "3 of 5 declared seats have no member recorded."
     assert item.url.endswith(f"/committees/committee/{committee_a.pk}/roster/")
 
     MembershipFactory.create_batch(3, committee=committee_a)
-    assert selectors.work_queue(secretariat_a).items == []
+    assert Kind.MEMBER_GAP not in kinds(selectors.work_queue(secretariat_a))
 
 
 def test_it_lists_terms_ending_within_the_lead_days(secretariat_a, committee_a):
