@@ -369,7 +369,7 @@ def _task_item(kind: str, row, scope: Scope) -> Item:
         since=row.deadline_last_day,
         agency_id=row.lead_agency_id,
         params={
-            "task": row.text[:120],
+            "task": row.text if len(row.text) <= 120 else row.text[:119] + "…",
             "agency": str(row.lead_agency) if row.lead_agency_id else "",
             "deadline": _date(row.deadline, row.deadline_precision),
             "overdue": row.deadline_last_day < scope.day,
