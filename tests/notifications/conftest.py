@@ -24,9 +24,8 @@ from tests.reports.conftest import (  # noqa: F401  (fixtures)
 D = dt.date
 
 
-@pytest.fixture(autouse=True)
-def default_rules(db):
-    """The rules and schedules the data migration seeds (idempotent)."""
+def seed_default_rules() -> None:
+    """The rules and schedules the data migrations seed (idempotent)."""
     from django.apps import apps
 
     for name in (
@@ -35,6 +34,11 @@ def default_rules(db):
         "0004_focal_points_and_roster_changes_without_a_decision",
     ):
         importlib.import_module(f"notifications.migrations.{name}").seed(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def default_rules(db):
+    seed_default_rules()
 
 
 @pytest.fixture
