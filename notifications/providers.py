@@ -358,14 +358,15 @@ def _tasks_due(scope: Scope) -> QuerySet:
 
 
 def _task_item(kind: str, row, scope: Scope) -> Item:
+    url = row.get_absolute_url()
     return Item(
         kind=kind,
         # One key for both kinds: a task is listed once for a secretariat that is also its focal point.
         key=f"{Kind.TASK_DUE}:{row.pk}:{row.deadline_last_day:%Y%m%d}",
         committee_id=row.committee_id,
         committee_name=row.committee.name if row.committee_id else _("Tasks without a committee"),
-        url=row.get_absolute_url(),
-        reader_url=row.get_absolute_url(),
+        url=url,
+        reader_url=url,
         since=row.deadline_last_day,
         agency_id=row.lead_agency_id,
         params={

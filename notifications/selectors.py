@@ -165,13 +165,20 @@ def _fetch(
             per_group=len(user_ids) > 1 and ids is not None,
         )
         items = provider.fetch(scope)
+        if ids is None:
+            for pk in user_ids:
+                found[pk] = [item for item in items if pk not in item.done_by][:limit]
+            continue
+        # Each user reads only its own committees' (or agencies') items, in the provider's order.
+        by_group: dict[int | None, list[tuple[int, Item]]] = {}
+        for index, item in enumerate(items):
+            by_group.setdefault(item.group_id, []).append((index, item))
         for pk in user_ids:
-            mine = [
-                item
-                for item in items
-                if pk not in item.done_by and (ids is None or item.group_id in scopes[pk])
-            ]
-            found[pk] = mine[:limit]
+            mine = sorted(
+                (pair for group in scopes[pk] for pair in by_group.get(group, ())),
+                key=lambda pair: pair[0],
+            )
+            found[pk] = [item for _, item in mine if pk not in item.done_by][:limit]
     return found
 
 
