@@ -126,6 +126,40 @@ def committees_roster_editable_by(user) -> QuerySet[Committee]:
     return _committees_with(user, ROSTER_PERMISSION.split(".")[1])
 
 
+def committee_ids_roster_editable_by(users) -> dict[int, frozenset[int]]:
+    """committees_roster_editable_by for many users in one query: for each user's id, the
+    committees it keeps directly or through a group, and their support groups. Superusers keep
+    every committee and are asked about with is_administrator, not here."""
+    ids = [user.pk for user in users]
+    codename = ROSTER_PERMISSION.split(".")[1]
+    if not ids:
+        return {}
+    direct = CommitteeUserObjectPermission.objects.filter(
+        user_id__in=ids, permission__codename=codename
+    )
+    via_group = CommitteeGroupObjectPermission.objects.filter(
+        group__user__in=ids, permission__codename=codename
+    )
+    rows = (
+        direct.values_list("user_id", "content_object_id")
+        .union(
+            via_group.values_list("group__user", "content_object_id"),
+            direct.filter(content_object__support_groups__isnull=False).values_list(
+                "user_id", "content_object__support_groups"
+            ),
+            via_group.filter(content_object__support_groups__isnull=False).values_list(
+                "group__user", "content_object__support_groups"
+            ),
+            all=True,
+        )
+        .order_by()
+    )
+    kept: dict[int, set[int]] = {pk: set() for pk in ids}
+    for user_id, committee_id in rows:
+        kept[user_id].add(committee_id)
+    return {pk: frozenset(committees) for pk, committees in kept.items()}
+
+
 def can_manage_roster(user, committee: Committee) -> bool:
     if not _user_ok(user):
         return False
@@ -363,8 +397,40 @@ def agency_ids_focal_for(user) -> frozenset[int]:
     return cached
 
 
+def agency_ids_focal_for_users(users) -> dict[int, frozenset[int]]:
+    """agency_ids_focal_for for many users in one query (and cached on each user)."""
+    from work.models import FocalPoint
+
+    found: dict[int, set[int]] = {user.pk: set() for user in users if _user_ok(user)}
+    if found:
+        rows = FocalPoint.objects.filter(user_id__in=list(found), active=True).values_list(
+            "user_id", "agency_id"
+        )
+        for user_id, agency_id in rows:
+            found[user_id].add(agency_id)
+    for user in users:
+        user._registry_focal_agencies = frozenset(found.get(user.pk, ()))
+    return {user.pk: user._registry_focal_agencies for user in users}
+
+
+def in_focal_points_group(user) -> bool:
+    """Whether the user is in the focal points group (grant_focal_point and the admin put every
+    focal point there); is_focal_point says whether it still reports for an agency."""
+    return _user_ok(user) and FOCAL_POINTS_GROUP in _group_names(user)
+
+
 def is_focal_point(user) -> bool:
     return bool(agency_ids_focal_for(user))
+
+
+def can_have_work_queue(user) -> bool:
+    """Readers have a work queue; so has a focal point (its agency's tasks, nothing else)."""
+    return is_reader(user) or (in_focal_points_group(user) and is_focal_point(user))
+
+
+def require_work_queue(user) -> None:
+    if not can_have_work_queue(user):
+        raise PermissionDenied("You have no work queue.")
 
 
 def can_view_agency_tasks(user, agency) -> bool:
@@ -394,10 +460,15 @@ def can_download_meeting_document(user, meeting) -> bool:
     return is_reader(user)
 
 
+def join_focal_points_group(user) -> None:
+    user.groups.add(Group.objects.get_or_create(name=FOCAL_POINTS_GROUP)[0])
+    user.__dict__.pop("_registry_group_names", None)
+
+
 def grant_focal_point(user, agency) -> None:
     from work.models import FocalPoint
 
-    user.groups.add(Group.objects.get_or_create(name=FOCAL_POINTS_GROUP)[0])
+    join_focal_points_group(user)
     FocalPoint.objects.update_or_create(user=user, agency=agency, defaults={"active": True})
 
 

@@ -44,6 +44,7 @@ BUDGET_RATIO = 2.0
 FLOOR = "floor (constant view)"
 BENCH_SLUG = "bench-committee"
 BENCH_USER = "bench.admin"
+BENCH_FOCAL_POINT = "bench.daumoi"
 SEARCH_QUERY = "nguyen van duoc"
 IMPORT_ROWS = 1000
 PACKAGE_BODIES = 14
@@ -194,6 +195,32 @@ def ensure_fixtures() -> Fixtures:
     return Fixtures(committee=committee, person=person, user_id=user.pk, report_id=report.pk)
 
 
+def _focal_point_of_the_busiest_agency():
+    """The benchmark's focal point, reporting for the agency that leads the most tasks."""
+    from django.db.models import Count
+
+    from committees.permissions import grant_focal_point
+    from work.models import Task
+
+    user, _created = get_user_model().objects.get_or_create(username=BENCH_FOCAL_POINT)
+    busiest = (
+        Task.objects.filter(lead_agency__isnull=False)
+        .values("lead_agency")
+        .annotate(tasks=Count("pk"))
+        .order_by("-tasks", "lead_agency")
+        .first()
+    )
+    if busiest is not None:
+        grant_focal_point(user, Agency.objects.get(pk=busiest["lead_agency"]))
+    return user
+
+
+def _digests() -> None:
+    from notifications.services import digests_build
+
+    digests_build()
+
+
 def _import_file() -> bytes:
     roles = ["Trưởng ban", "Phó Trưởng ban Thường trực", "Phó Trưởng ban", "Phó Trưởng ban"]
     lines = ["Full name,Rank,Role,Post,Home agency,Start date,Decision number"]
@@ -289,8 +316,10 @@ def measure_all(fixtures: Fixtures, *, repeat: int, label: str, progress) -> dic
 
     client = Client()
     client.force_login(get_user_model().objects.get(pk=fixtures.user_id))
+    focal_client = Client()
+    focal_client.force_login(_focal_point_of_the_busiest_agency())
 
-    def page(url: str) -> Callable[[], None]:
+    def page(url: str, client: Client = client) -> Callable[[], None]:
         def call() -> None:
             response = client.get(url)
             if response.status_code != 200:
@@ -318,7 +347,9 @@ def measure_all(fixtures: Fixtures, *, repeat: int, label: str, progress) -> dic
         ("meeting page", page(f"/meetings/{meeting.pk}/")),
         ("API task list", page("/api/tasks/")),
         ("work queue (administrator)", page("/notifications/")),
+        ("work queue (focal point of the busiest agency)", page("/notifications/", focal_client)),
         ("admin home with the work queue", page("/admin/")),
+        ("daily digests of every user (not sent)", _digests),
     ]
     results: dict[str, Measurement] = {}
     for name, call in pages:

@@ -120,6 +120,12 @@ def seats_to_check(committee: Committee) -> list[Membership]:
     return list(seats)
 
 
+def seats_without_decision() -> QuerySet[Membership]:
+    """Open seats recorded without a decision ("no decision"): the secretariat records the
+    decision that gave each of them."""
+    return Membership.objects.filter(appointed_by__isnull=True, end_date__isnull=True)
+
+
 # --- Roster stewardship: pending ex officio changes, the roster-change timeline ----------
 
 

@@ -35,6 +35,7 @@ class NotificationRuleAdmin(AdministratorsOnly):
         "to_leaders",
         "to_city_staff",
         "to_administrators",
+        "to_focal_points",
         "active",
         "mandatory",
     )

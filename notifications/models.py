@@ -2,6 +2,7 @@
 e-mails and the schedules that fill it."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -17,11 +18,18 @@ class Kind(models.TextChoices):
     MEMBER_GAP = "member_gap", _("seats declared but not named")
     SEAT_WITHOUT_PERSON = "seat_without_person", _("seat named by title only or vacant")
     SEAT_POST_LEFT = "seat_post_left", _("seat held through a post its holder left")
+    ROSTER_NO_DECISION = "roster_no_decision", _("roster change without a decision")
     TERM_ENDING = "term_ending", _("term ending soon")
     TARGET_OFF_TRACK = "target_off_track", _("target at risk or overdue")
     TASK_DUE = "task_due", _("assigned task overdue or due soon")
+    AGENCY_TASK_DUE = "agency_task_due", _("your agency's task overdue or due soon")
     REPORT_READY = "report_ready", _("report ready")
     REPORT_FAILED = "report_failed", _("report failed")
+
+
+# Kinds about an agency's tasks: they reach the agency's focal points, and only them.
+AGENCY_KINDS = frozenset({Kind.AGENCY_TASK_DUE})
+COMMITTEE_ROLES = ("to_secretariat", "to_leaders", "to_city_staff", "to_administrators")
 
 
 class Channel(models.TextChoices):
@@ -55,6 +63,11 @@ class NotificationRule(models.Model):
     to_administrators = models.BooleanField(
         _("to administrators"), default=False, help_text=_("For every committee.")
     )
+    to_focal_points = models.BooleanField(
+        _("to agency focal points"),
+        default=False,
+        help_text=_("For the tasks their agency leads (their agency's kinds only)."),
+    )
     active = models.BooleanField(_("on"), default=True)
     mandatory = models.BooleanField(
         _("mandatory"), default=False, help_text=_("Users may not turn a mandatory rule off.")
@@ -73,6 +86,20 @@ class NotificationRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.get_channel_display()}"
+
+    def clean(self) -> None:
+        if self.kind in AGENCY_KINDS:
+            errors = {
+                role: _("An agency's tasks reach its focal points only.")
+                for role in COMMITTEE_ROLES
+                if getattr(self, role)
+            }
+            if errors:
+                raise ValidationError(errors)
+        elif self.to_focal_points:
+            raise ValidationError(
+                {"to_focal_points": _("Focal points receive their agency's tasks only.")}
+            )
 
 
 class Follow(models.Model):

@@ -1,18 +1,21 @@
 """The kinds of work item, one provider each, registered in PROVIDERS.
 
-A provider takes a Scope (which committees, which day, the rule's lead days, whose queue) and
-returns that kind's items with one query (two at most), never a query per row. An item carries
-plain values; its text is written at display time, in the language then active.
+A provider takes a Scope (which committees, or for an agency's kinds which agencies, which day,
+the rule's lead days, whose queues) and returns that kind's items with one query (two at most),
+never a query per row. An item carries plain values; its text is written at display time, in the
+language then active.
 
-Kinds still to come: roster changes without a decision, and an agency focal point's own queue
-of its agency's tasks (the focal point is not yet a recipient role of the rules).
+One fetch may serve many users at once (the digests of the day): it then takes the first `limit`
+items of each committee (or agency) rather than of all, and each user keeps its own first `limit`.
 """
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -21,9 +24,9 @@ from committees.models import Committee
 from committees.partial_dates import format_partial_date
 from mandates.models import Measurement, Target
 from members.models import Membership, PendingSeatChange
-from members.selectors import memberships_active_on, with_post_left
-from notifications.models import Kind
-from reports.models import Report
+from members.selectors import memberships_active_on, seats_without_decision, with_post_left
+from notifications.models import AGENCY_KINDS, Kind
+from reports.models import Report, ReportDownload
 
 # The most items of one kind a queue lists; the queue says when there are more.
 KIND_LIMIT = 200
@@ -35,8 +38,10 @@ class Scope:
     day: dt.date
     now: dt.datetime
     lead_days: int = 0
-    user_id: int | None = None
+    user_ids: frozenset[int] = frozenset()  # whose queues the items are for
     limit: int = KIND_LIMIT
+    agency_ids: frozenset[int] = frozenset()  # an agency's kinds: the agencies covered
+    per_group: bool = False  # serving several users: the limit holds per committee (or agency)
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,8 @@ class Item:
     params: dict = field(default_factory=dict, compare=False)
     # Where a reader without the admin looks instead (a leader following the committee).
     reader_url: str = ""
+    agency_id: int | None = None  # an agency's kinds: the agency whose focal points it reaches
+    done_by: frozenset[int] = frozenset()  # users who have dealt with it (a report downloaded)
 
     @property
     def text(self) -> str:
@@ -59,6 +66,11 @@ class Item:
     def kind_label(self) -> str:
         return str(Kind(self.kind).label)
 
+    @property
+    def group_id(self) -> int | None:
+        """What the item is scoped by: its agency for an agency's kinds, else its committee."""
+        return self.agency_id if self.kind in AGENCY_KINDS else self.committee_id
+
 
 @dataclass(frozen=True)
 class Provider:
@@ -66,11 +78,27 @@ class Provider:
     fetch: Callable[[Scope], list[Item]]
     describe: Callable[[Item], str]
 
+    @property
+    def by_agency(self) -> bool:
+        return self.kind in AGENCY_KINDS
+
 
 def _in_scope(queryset: QuerySet, scope: Scope, path: str = "committee_id") -> QuerySet:
     if scope.committee_ids is None:
         return queryset
     return queryset.filter(**{f"{path}__in": scope.committee_ids})
+
+
+def _first(queryset: QuerySet, scope: Scope, group: str = "committee_id") -> list:
+    """The first `limit` rows in the queryset's order; serving several users (per_group), the
+    first `limit` of each committee (or agency): each user's own first `limit` are among them."""
+    if not scope.per_group:
+        return list(queryset[: scope.limit])
+    order = list(queryset.query.order_by)
+    ranked = queryset.annotate(
+        queue_rank=Window(RowNumber(), partition_by=F(group), order_by=order)
+    )
+    return list(ranked.filter(queue_rank__lte=scope.limit).order_by(*order))
 
 
 def _date(value: dt.date | None, precision: str = "day") -> str:
@@ -89,7 +117,7 @@ def pending_changes(scope: Scope) -> list[Item]:
         ),
         scope,
     ).select_related("committee", "membership__person", "position", "new_holding__person")
-    rows = queryset.order_by("committee__name", "created_at", "pk")[: scope.limit]
+    rows = _first(queryset.order_by("committee__name", "created_at", "pk"), scope)
     return [
         Item(
             kind=Kind.PENDING_CHANGE,
@@ -136,8 +164,9 @@ def member_gaps(scope: Scope) -> list[Item]:
         )
         .filter(declared_member_count__gt=F("actual"))
         .order_by("name", "pk")
-        .values("pk", "name", "declared_member_count", "actual")[: scope.limit]
+        .values("pk", "name", "declared_member_count", "actual")
     )
+    rows = rows if scope.per_group else rows[: scope.limit]  # one row per committee
     return [
         Item(
             kind=Kind.MEMBER_GAP,
@@ -177,7 +206,7 @@ def seats_without_person(scope: Scope) -> list[Item]:
         ),
         scope,
     ).select_related("committee", "follows__person")
-    rows = queryset.order_by("committee__name", "role_rank", "pk")[: scope.limit]
+    rows = _first(queryset.order_by("committee__name", "role_rank", "pk"), scope)
     return [
         Item(
             kind=Kind.SEAT_WITHOUT_PERSON,
@@ -226,10 +255,11 @@ def seats_post_left(scope: Scope) -> list[Item]:
         ),
         scope,
     ).select_related("committee", "person", "position")
-    rows = (
+    rows = _first(
         with_post_left(queryset)
         .filter(post_held=False, post_ended=True)
-        .order_by("committee__name", "role_rank", "pk")[: scope.limit]
+        .order_by("committee__name", "role_rank", "pk"),
+        scope,
     )
     return [
         Item(
@@ -268,11 +298,48 @@ def _describe_post_left(item: Item) -> str:
     )
 
 
+# --- roster changes without a decision ---------------------------------------------------------
+
+
+def roster_without_decision(scope: Scope) -> list[Item]:
+    """Per committee, how many open seats were recorded without a decision (one item each)."""
+    rows = (
+        _in_scope(seats_without_decision(), scope)
+        .values("committee_id", "committee__name")
+        .annotate(count=Count("pk"))
+        .order_by("committee__name", "committee_id")
+    )
+    rows = rows if scope.per_group else rows[: scope.limit]  # one row per committee
+    page = reverse("admin:committees_legalinstrument_no_decision")
+    return [
+        Item(
+            kind=Kind.ROSTER_NO_DECISION,
+            key=f"{Kind.ROSTER_NO_DECISION}:{row['committee_id']}",
+            committee_id=row["committee_id"],
+            committee_name=row["committee__name"],
+            url=f"{page}?committee={row['committee_id']}",
+            params={"count": row["count"]},
+        )
+        for row in rows
+    ]
+
+
+def _describe_no_decision(item: Item) -> str:
+    return (
+        ngettext(
+            "%(count)s seat was recorded without a decision: record the decision that gave it.",
+            "%(count)s seats were recorded without a decision: record the decision that gave them.",
+            item.params["count"],
+        )
+        % item.params
+    )
+
+
 # --- assigned tasks overdue or due soon ----------------------------------------------------------
 
 
-def tasks_due(scope: Scope) -> list[Item]:
-    """Tasks of the committees overdue on the day, or open with a deadline within the lead days."""
+def _tasks_due(scope: Scope) -> QuerySet:
+    """Tasks overdue on the day, or open with a deadline within the lead days."""
     from work.models import Task, status_q
 
     open_ = status_q(Task.Status.NOT_STARTED, scope.day) | status_q(
@@ -283,28 +350,46 @@ def tasks_due(scope: Scope) -> list[Item]:
         deadline_last_day__lte=scope.day + dt.timedelta(days=scope.lead_days),
     )
     overdue = status_q(Task.Status.OVERDUE, scope.day)
-    queryset = _in_scope(Task.objects.filter(overdue | due_soon), scope).select_related(
-        "committee", "lead_agency"
+    return (
+        Task.objects.filter(overdue | due_soon)
+        .select_related("committee", "lead_agency")
+        .order_by("deadline_last_day", "pk")
     )
-    rows = queryset.order_by("deadline_last_day", "pk")[: scope.limit]
-    return [
-        Item(
-            kind=Kind.TASK_DUE,
-            key=f"{Kind.TASK_DUE}:{row.pk}:{row.deadline_last_day:%Y%m%d}",
-            committee_id=row.committee_id,
-            committee_name=row.committee.name,
-            url=row.get_absolute_url(),
-            reader_url=row.get_absolute_url(),
-            since=row.deadline_last_day,
-            params={
-                "task": row.text[:120],
-                "agency": str(row.lead_agency) if row.lead_agency_id else "",
-                "deadline": _date(row.deadline, row.deadline_precision),
-                "overdue": row.deadline_last_day < scope.day,
-            },
-        )
-        for row in rows
-    ]
+
+
+def _task_item(kind: str, row, scope: Scope) -> Item:
+    url = row.get_absolute_url()
+    return Item(
+        kind=kind,
+        # One key for both kinds: a task is listed once for a secretariat that is also its focal point.
+        key=f"{Kind.TASK_DUE}:{row.pk}:{row.deadline_last_day:%Y%m%d}",
+        committee_id=row.committee_id,
+        committee_name=row.committee.name if row.committee_id else _("Tasks without a committee"),
+        url=url,
+        reader_url=url,
+        since=row.deadline_last_day,
+        agency_id=row.lead_agency_id,
+        params={
+            "task": row.text if len(row.text) <= 120 else row.text[:119] + "…",
+            "agency": str(row.lead_agency) if row.lead_agency_id else "",
+            "deadline": _date(row.deadline, row.deadline_precision),
+            "overdue": row.deadline_last_day < scope.day,
+        },
+    )
+
+
+def tasks_due(scope: Scope) -> list[Item]:
+    """The committees' tasks overdue or due soon."""
+    rows = _first(_in_scope(_tasks_due(scope), scope), scope)
+    return [_task_item(Kind.TASK_DUE, row, scope) for row in rows]
+
+
+def agency_tasks_due(scope: Scope) -> list[Item]:
+    """The tasks the agencies lead (whatever their committee), overdue or due soon: a focal
+    point's own queue."""
+    queryset = _tasks_due(scope).filter(lead_agency_id__in=scope.agency_ids)
+    rows = _first(queryset, scope, "lead_agency_id")
+    return [_task_item(Kind.AGENCY_TASK_DUE, row, scope) for row in rows]
 
 
 def _describe_task(item: Item) -> str:
@@ -325,7 +410,7 @@ def terms_ending(scope: Scope) -> list[Item]:
         ),
         scope,
     ).select_related("committee", "person")
-    rows = queryset.order_by("end_date", "committee__name", "pk")[: scope.limit]
+    rows = _first(queryset.order_by("end_date", "committee__name", "pk"), scope)
     return [
         Item(
             kind=Kind.TERM_ENDING,
@@ -368,6 +453,7 @@ def targets_off_track(scope: Scope) -> list[Item]:
         .order_by("committee__name", "deadline", "pk")
     )
     items: list[Item] = []
+    listed: Counter = Counter()  # serving several users: the limit holds per committee
     for target in rows:
         measurement = None
         if target.latest_date is not None:
@@ -375,6 +461,9 @@ def targets_off_track(scope: Scope) -> list[Item]:
         status = target.status_on(scope.day, measurement)
         if status not in (Target.Status.AT_RISK, Target.Status.OVERDUE):
             continue
+        if scope.per_group and listed[target.committee_id] >= scope.limit:
+            continue
+        listed[target.committee_id] += 1
         items.append(
             Item(
                 kind=Kind.TARGET_OFF_TRACK,
@@ -391,7 +480,7 @@ def targets_off_track(scope: Scope) -> list[Item]:
                 },
             )
         )
-        if len(items) >= scope.limit:
+        if not scope.per_group and len(items) >= scope.limit:
             break
     return items
 
@@ -415,7 +504,9 @@ def _report_scope(scope: Scope) -> QuerySet[Report]:
     return Report.objects.filter(committee_id__in=scope.committee_ids)
 
 
-def _report_item(kind: str, report: Report, url: str) -> Item:
+def _report_item(
+    kind: str, report: Report, url: str, done_by: frozenset[int] = frozenset()
+) -> Item:
     return Item(
         kind=kind,
         key=f"{kind}:{report.pk}:{report.generation}",
@@ -428,19 +519,39 @@ def _report_item(kind: str, report: Report, url: str) -> Item:
             "language": report.get_language_display(),
             "error": (report.error_message or "")[:200],
         },
+        done_by=done_by,
     )
 
 
 def reports_ready(scope: Scope) -> list[Item]:
-    """Reports made in the last lead days that this user has not downloaded yet."""
+    """Reports made in the last lead days that the user has not downloaded yet (for several
+    users: who downloaded each, read with the reports)."""
     queryset = _report_scope(scope).filter(
         status=Report.Status.READY,
         finished_at__gte=scope.now - dt.timedelta(days=scope.lead_days),
     )
-    if scope.user_id is not None:
-        queryset = queryset.exclude(downloads__user_id=scope.user_id)
-    rows = queryset.select_related("committee").order_by("-finished_at", "pk")[: scope.limit]
-    return [_report_item(Kind.REPORT_READY, row, row.get_download_url()) for row in rows]
+    if len(scope.user_ids) == 1:
+        queryset = queryset.exclude(downloads__user_id__in=scope.user_ids)
+    elif scope.user_ids:
+        queryset = queryset.prefetch_related(
+            Prefetch(
+                "downloads",
+                queryset=ReportDownload.objects.filter(user_id__in=scope.user_ids).only(
+                    "report_id", "user_id"
+                ),
+                to_attr="queue_downloads",
+            )
+        )
+    rows = _first(queryset.select_related("committee").order_by("-finished_at", "pk"), scope)
+    return [
+        _report_item(
+            Kind.REPORT_READY,
+            row,
+            row.get_download_url(),
+            frozenset(d.user_id for d in getattr(row, "queue_downloads", ())),
+        )
+        for row in rows
+    ]
 
 
 def _describe_ready(item: Item) -> str:
@@ -448,11 +559,12 @@ def _describe_ready(item: Item) -> str:
 
 
 def reports_failed(scope: Scope) -> list[Item]:
-    rows = (
+    rows = _first(
         _report_scope(scope)
         .filter(status=Report.Status.FAILED)
         .select_related("committee")
-        .order_by("-finished_at", "pk")[: scope.limit]
+        .order_by("-finished_at", "pk"),
+        scope,
     )
     return [
         _report_item(Kind.REPORT_FAILED, row, reverse("admin:reports_report_change", args=[row.pk]))
@@ -471,9 +583,11 @@ PROVIDERS: dict[str, Provider] = {
         Provider(Kind.MEMBER_GAP, member_gaps, _describe_gap),
         Provider(Kind.SEAT_WITHOUT_PERSON, seats_without_person, _describe_without_person),
         Provider(Kind.SEAT_POST_LEFT, seats_post_left, _describe_post_left),
+        Provider(Kind.ROSTER_NO_DECISION, roster_without_decision, _describe_no_decision),
         Provider(Kind.TERM_ENDING, terms_ending, _describe_term),
         Provider(Kind.TARGET_OFF_TRACK, targets_off_track, _describe_target),
         Provider(Kind.TASK_DUE, tasks_due, _describe_task),
+        Provider(Kind.AGENCY_TASK_DUE, agency_tasks_due, _describe_task),
         Provider(Kind.REPORT_READY, reports_ready, _describe_ready),
         Provider(Kind.REPORT_FAILED, reports_failed, _describe_failed),
     )

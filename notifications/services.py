@@ -127,19 +127,24 @@ def _render(*, user, language: str, items: list[Item], day: dt.date, immediate: 
     return subject[:300], body
 
 
-def _remember_groups(user) -> None:
-    # The recipients query prefetched the groups: the permission module reads them from here.
-    user._registry_group_names = frozenset(group.name for group in user.groups.all())
+def _recipients(username: str | None) -> list:
+    users = list(selectors.recipients(username))
+    for user in users:
+        # The recipients query prefetched the groups: the permission module reads them from here.
+        user._registry_group_names = frozenset(group.name for group in user.groups.all())
+    return users
 
 
 def digests_build(*, now: dt.datetime | None = None, username: str | None = None) -> list[Message]:
-    """Each user's digest for the day (users with nothing to do get none)."""
+    """Each user's digest for the day (users with nothing to do get none), in a fixed number of
+    queries whatever the number of users."""
     now = now or timezone.now()
     day = timezone.localdate(now)
     messages: list[Message] = []
-    for user in selectors.recipients(username):
-        _remember_groups(user)
-        queue = selectors.work_queue(user, channel=Channel.DIGEST, now=now)
+    users = _recipients(username)
+    queues = selectors.work_queues(users, channel=Channel.DIGEST, now=now)
+    for user in users:
+        queue = queues[user.pk]
         if not queue.items:
             continue
         language = selectors.user_language(user)
@@ -169,9 +174,10 @@ def immediates_build(
     now = now or timezone.now()
     day = timezone.localdate(now)
     messages: list[Message] = []
-    for user in selectors.recipients(username):
-        _remember_groups(user)
-        queue = selectors.work_queue(user, channel=Channel.IMMEDIATE, now=now)
+    users = _recipients(username)
+    queues = selectors.work_queues(users, channel=Channel.IMMEDIATE, now=now)
+    for user in users:
+        queue = queues[user.pk]
         language = selectors.user_language(user)
         for item in queue.items:
             subject, body = _render(

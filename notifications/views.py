@@ -17,7 +17,7 @@ from notifications.forms import PreferenceForm
 
 @login_required
 def queue(request):
-    permissions.require_reader(request.user)
+    permissions.require_work_queue(request.user)
     return render(request, "notifications/queue.html", {})
 
 
@@ -42,7 +42,7 @@ def follow(request, slug):
 
 @login_required
 def preferences(request):
-    permissions.require_reader(request.user)
+    permissions.require_work_queue(request.user)
     preference = selectors.preference_get(request.user)
     muted = set(preference.muted_rules.values_list("pk", flat=True)) if preference.pk else set()
     if request.method == "POST":

@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 
 from committees import permissions
 from committees.models import Committee, LegalInstrument
-from members.models import Membership
+from members.selectors import seats_without_decision
 from packages.apply import NEW
 from packages.decision_forms import DecisionForm
 from packages.decisions import record_decision
@@ -119,10 +119,12 @@ def no_decision_view(model_admin, request):
     if not permissions.can_manage_any_roster(request.user):
         raise PermissionDenied
     committees = permissions.committees_roster_editable_by(request.user)
+    # ?committee=ID: one body's seats (the work queue links here from that body's item).
+    only = request.GET.get("committee", "")
+    only = committees.filter(pk=only).first() if only.isdigit() else None
     seats = (
-        Membership.objects.filter(
-            committee__in=committees, appointed_by__isnull=True, end_date__isnull=True
-        )
+        seats_without_decision()
+        .filter(committee__in=committees if only is None else [only])
         .select_related("committee", "person")
         .order_by("committee__name", "role_rank", "pk")
     )
@@ -131,6 +133,7 @@ def no_decision_view(model_admin, request):
         "title": gettext("Seats recorded without a decision"),
         "opts": model_admin.model._meta,
         "seats": seats[:500],
+        "only": only,
     }
     return TemplateResponse(request, "admin/committees/legalinstrument/no_decision.html", context)
 

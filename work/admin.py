@@ -179,6 +179,8 @@ class FocalPointAdmin(RegistryAdmin):
 
     def save_model(self, request, obj, form, change):
         services.save_validated(obj, by=request.user, reason=str(ADMIN_REASON))
+        if obj.active:  # the focal points group is where the work queue looks for them
+            permissions.join_focal_points_group(obj.user)
 
 
 @admin.register(CalendarToken)

@@ -24,13 +24,21 @@ from tests.reports.conftest import (  # noqa: F401  (fixtures)
 D = dt.date
 
 
-@pytest.fixture(autouse=True)
-def default_rules(db):
-    """The rules and schedules the data migration seeds (idempotent)."""
+def seed_default_rules() -> None:
+    """The rules and schedules the data migrations seed (idempotent)."""
     from django.apps import apps
 
-    seeding = importlib.import_module("notifications.migrations.0002_default_rules_and_schedules")
-    seeding.seed(apps, None)
+    for name in (
+        "0002_default_rules_and_schedules",
+        "0003_assigned_tasks_due",
+        "0004_focal_points_and_roster_changes_without_a_decision",
+    ):
+        importlib.import_module(f"notifications.migrations.{name}").seed(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def default_rules(db):
+    seed_default_rules()
 
 
 @pytest.fixture
@@ -117,9 +125,16 @@ def mailbox(smtp_server, settings):
     box.refuse = False
 
 
-# The portal's browser page fixtures; the browser itself is the session's (tests/conftest.py).
+# The portal's browser page fixtures (the browser itself is the session's, tests/conftest.py);
+# the work app's agencies and focal points (a focal point's own queue).
 from tests.portal.conftest import (  # noqa: E402, F401
     log_in,
     page,
     pytest_runtest_makereport,
+)
+from tests.work.conftest import (  # noqa: E402, F401
+    focal_point,
+    focal_point_other,
+    lead_agency,
+    other_agency,
 )

@@ -97,3 +97,38 @@ def test_it_builds_one_users_digest_with_user(demo):
     assert out.getvalue().count("To: ") == 1
     with pytest.raises(CommandError, match="No active registry user"):
         call_command("notify", "--dry-run", "--user", "nobody")
+
+
+def test_it_lists_the_focal_points_late_task_and_nothing_else(demo):
+    from django.utils import timezone
+
+    from work.models import Agency, Task
+    from work.services import task_update
+
+    agency = Agency.objects.get(slug="so-tttt-tphcm")
+    task = Task.objects.filter(lead_agency=agency).order_by("pk").first()
+    task_update(
+        task=task,
+        deadline=timezone.localdate() - dt.timedelta(days=3),
+        deadline_precision="day",
+        reason="Kế hoạch đặt hạn",
+    )
+    out = StringIO()
+    call_command("notify", "--dry-run", stdout=out)
+    block = out.getvalue().split("To: daumoi.tttt ")[1].split("\n\n")[0]
+    lines = [line for line in block.splitlines() if line.startswith("  - ")]
+    assert len(lines) == 1
+    assert "your agency's task overdue or due soon: Overdue since" in lines[0]
+    assert task.text[:60] in lines[0]
+    one = StringIO()
+    call_command("notify", "--dry-run", "--user", "daumoi.tttt", stdout=one)
+    assert one.getvalue().count("To: ") == 1
+
+
+def test_it_lists_the_data_committees_seats_without_a_decision(demo):
+    out = StringIO()
+    call_command("notify", "--dry-run", "--user", "thuky.dulieu", stdout=out)
+    assert (
+        "Ban Chỉ đạo về dữ liệu TPHCM: roster change without a decision: 4 seats were recorded "
+        "without a decision" in out.getvalue()
+    )

@@ -80,6 +80,30 @@ def test_it_picks_a_due_schedule_once_when_two_dispatchers_race(thu_ky):
     assert Outbox.objects.count() == 1
 
 
+def test_it_delivers_a_focal_points_digest_of_its_agencys_tasks(
+    focal_point, lead_agency, other_agency, committee_a, mailbox
+):
+    from tests.work.conftest import make_task
+
+    focal_point.email = "daumoi.tttt@example.vn"
+    focal_point.save(update_fields=["email"])
+    late = timezone.localdate() - dt.timedelta(days=4)
+    make_task(committee_a, lead_agency, deadline=late, text="Kết nối sàn dữ liệu thành phố")
+    make_task(committee_a, other_agency, deadline=late, text="Việc của cơ quan khác")
+    [message] = services.digests_build()
+    [outbox_id] = services.outbox_store(messages=[message], send=False)
+    assert services.outbox_deliver(outbox_id=outbox_id).status == Outbox.Status.SENT
+
+    [(recipients, email)] = mailbox.messages
+    assert recipients == ["daumoi.tttt@example.vn"]
+    assert email["Subject"].strip().endswith(f"1 việc cần làm ngày {timezone.localdate():%d/%m/%Y}")
+    body = email.get_content()
+    assert "Nhiệm vụ của cơ quan mình quá hạn hoặc sắp đến hạn: Quá hạn từ" in body
+    assert "Kết nối sàn dữ liệu thành phố (chủ trì: Sở TT&TT)" in body
+    assert "Việc của cơ quan khác" not in body
+    assert services.outbox_store(messages=services.digests_build(), send=False) == []
+
+
 # --- through the real Celery worker -----------------------------------------------------------
 
 

@@ -3,8 +3,9 @@
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from members import services as services_members
 from members.models import PendingSeatChange
 from members.services import pending_change_confirm
 from notifications import selectors, services
@@ -45,13 +46,12 @@ def test_it_shows_the_gap_between_declared_and_named_members(secretariat_a, comm
     committee_a.declared_member_count = 5
     committee_a.save(update_fields=["declared_member_count"])
     MembershipFactory.create_batch(2, committee=committee_a)
-    [item] = selectors.work_queue(secretariat_a).items
-    assert item.kind == Kind.MEMBER_GAP
+    [item] = [i for i in selectors.work_queue(secretariat_a).items if i.kind == Kind.MEMBER_GAP]
     assert item.text == "3 of 5 declared seats have no member recorded."
     assert item.url.endswith(f"/committees/committee/{committee_a.pk}/roster/")
 
     MembershipFactory.create_batch(3, committee=committee_a)
-    assert selectors.work_queue(secretariat_a).items == []
+    assert Kind.MEMBER_GAP not in kinds(selectors.work_queue(secretariat_a))
 
 
 def test_it_lists_terms_ending_within_the_lead_days(secretariat_a, committee_a):
@@ -183,7 +183,11 @@ def test_it_sends_a_pending_change_at_once_only_when_it_is_older_than_the_lead_d
 
 def _grow(committee, size: int) -> None:
     """Data of every kind on the committee, `size` rows each."""
+    from tests.work.conftest import make_task
+    from work.models import Agency
+
     today = timezone.localdate()
+    agency = Agency.objects.get(slug="so-tttt")  # the focal point's
     committee.declared_member_count = 10 * size
     committee.save(update_fields=["declared_member_count"])
     for n in range(size):
@@ -196,17 +200,19 @@ def _grow(committee, size: int) -> None:
             Report.Status.FAILED,
             error_message="x",
         )
+        make_task(committee, agency, deadline=today - dt.timedelta(days=n + 1), text=f"Việc {n}")
 
 
-@pytest.mark.parametrize("who", ["secretariat_a", "superuser", "leader"])
+@pytest.mark.parametrize("who", ["secretariat_a", "superuser", "leader", "focal_point"])
 def test_it_reads_the_queue_in_a_fixed_number_of_queries(
-    who, request, committee_a, django_assert_num_queries
+    who, request, committee_a, lead_agency, django_assert_num_queries
 ):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     user = request.getfixturevalue(who)
-    services.follow_set(user=user, committee=committee_a, following=True)
+    if who != "focal_point":
+        services.follow_set(user=user, committee=committee_a, following=True)
     _grow(committee_a, 2)
     user = type(user).objects.get(pk=user.pk)
     with CaptureQueriesContext(connection) as small:
@@ -314,3 +320,68 @@ def test_it_lists_assigned_tasks_overdue_or_due_soon_until_they_are_done(
     task_progress_add(task=late, date=today, text="Đã hoàn thành", state=Task.State.DONE)
     items = [i for i in selectors.work_queue(secretariat_a).items if i.kind == Kind.TASK_DUE]
     assert [i.key.split(":")[1] for i in items] == [str(soon.pk)]
+
+
+def test_it_counts_roster_changes_without_a_decision_per_committee_until_each_has_one(
+    client, secretariat_a, committee_a, committee_b
+):
+    from tests.factories import InstrumentFactory
+
+    decision = InstrumentFactory(number="12/QĐ-UBND")
+    MembershipFactory(committee=committee_a, appointed_by=decision)  # cites its decision
+    seats = [
+        MembershipFactory(committee=committee_a, person__full_name=f"Người Thứ {n}")
+        for n in ("Nhất", "Hai", "Ba")
+    ]
+    MembershipFactory(  # ended: no longer open
+        committee=committee_a, end_date=dt.date(2025, 1, 1), end_reason=ENDED
+    )
+    MembershipFactory(committee=committee_b, person__full_name="Ở Ban B")  # not kept
+    MembershipFactory(committee=CommitteeFactory(parent=committee_a))  # its support group
+
+    def no_decision():
+        return {
+            item.committee_id: item
+            for item in selectors.work_queue(secretariat_a).items
+            if item.kind == Kind.ROSTER_NO_DECISION
+        }
+
+    items = no_decision()
+    assert set(items) == {committee_a.pk, committee_a.support_groups.get().pk}
+    item = items[committee_a.pk]
+    assert item.text == (
+        "3 seats were recorded without a decision: record the decision that gave them."
+    )
+    assert item.url == f"/admin/committees/legalinstrument/no-decision/?committee={committee_a.pk}"
+    client.force_login(secretariat_a)
+    page = client.get(item.url).content.decode()
+    rows = page.split('<table id="no-decision-seats">')[1].split("</table>")[0]
+    assert rows.count("<tr>") == 1 + 3  # the head and the three seats
+    assert all(f"Người Thứ {n}" in rows for n in ("Nhất", "Hai", "Ba"))
+    assert "Ở Ban B" not in page
+    # Another committee's id in the address shows nothing of it.
+    other = client.get(f"{item.url.split('?')[0]}?committee={committee_b.pk}").content.decode()
+    assert "Ở Ban B" not in other
+
+    for seat in seats[:2]:
+        services_members.membership_update(
+            membership=seat,
+            expected_version=seat.version,
+            changes={"appointed_by": decision},
+            reason="Quyết định thành lập",
+            by=secretariat_a,
+        )
+    with translation.override("en"):  # the page above answered in Vietnamese
+        assert no_decision()[committee_a.pk].text == (
+            "1 seat was recorded without a decision: record the decision that gave it."
+        )
+    seat = seats[2]
+    seat.refresh_from_db()
+    services_members.membership_update(
+        membership=seat,
+        expected_version=seat.version,
+        changes={"appointed_by": decision},
+        reason="Quyết định thành lập",
+        by=secretariat_a,
+    )
+    assert committee_a.pk not in no_decision()

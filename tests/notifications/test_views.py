@@ -96,3 +96,46 @@ def test_it_keeps_rules_and_the_outbox_to_administrators(client, superuser, secr
     client.force_login(superuser)
     assert client.get(reverse("admin:notifications_outbox_changelist")).status_code == 200
     assert client.get(reverse("admin:notifications_notificationrule_changelist")).status_code == 200
+
+
+def _fill(committee, agency, size: int) -> None:
+    """Items of the kinds each persona sees, `size` of each: unnamed seats recorded without a
+    decision, targets overdue, tasks overdue led by the agency."""
+    from django.utils import timezone
+
+    from tests.factories import MembershipFactory
+    from tests.work.conftest import make_task
+
+    today = timezone.localdate()
+    for n in range(size):
+        MembershipFactory(committee=committee, person=None, title_at_appointment=f"Ghế {n}")
+        TargetFactory(committee=committee, deadline=dt.date(2022, 1, 1))
+        make_task(committee, agency, deadline=today - dt.timedelta(days=n + 1), text=f"Việc {n}")
+
+
+@pytest.mark.parametrize("who", ["secretariat_a", "leader", "focal_point"])
+def test_the_queue_page_makes_the_same_number_of_queries_at_two_sizes(
+    client, request, who, committee_a, lead_agency
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from notifications import services
+
+    user = request.getfixturevalue(who)
+    if who == "leader":
+        services.follow_set(user=user, committee=committee_a, following=True)
+    client.force_login(user)
+
+    def count() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as log:
+            response = client.get(reverse("notifications:queue"))
+        assert response.status_code == 200
+        return len(log.captured_queries), response.content.decode().count("<li data-kind=")
+
+    _fill(committee_a, lead_agency, 2)
+    small, small_items = count()
+    _fill(committee_a, lead_agency, 12)
+    large, large_items = count()
+    assert large_items > small_items > 0
+    assert large == small

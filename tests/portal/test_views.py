@@ -541,7 +541,8 @@ def test_the_committee_page_query_count_holds_for_a_secretariat(
         MandateFactory(committee=committee_a).legal_basis.add(InstrumentFactory())
     client.force_login(secretariat_a)
     # One more than a leader's (the roster right, asked again for the reports), and the menu's
-    # work queue count: the committees kept, the rules, one query per kind of item.
-    with django_assert_num_queries(26):
+    # work queue count: the committees kept, the rules, the rules turned off, one query per kind
+    # of item.
+    with django_assert_num_queries(28):
         response = client.get(committee_url("ban-a"))
     assert "data-edit-link" in response.content.decode()

@@ -1,6 +1,6 @@
 """The permission matrix of meetings and tasks: eight kinds of user (with the agency focal point)
 by eight operations on committees A and B, every cell asserted allowed or refused through the
-services, the portal, the admin and the API."""
+services, the portal, the admin and the API; and whose work queue lists each committee's task."""
 
 import datetime as dt
 
@@ -304,3 +304,45 @@ def test_api(request, client, world, persona, operation, key):
         assert body["lead_agency"] == task.lead_agency.slug
     else:
         assert body["invitees"][0]["name"] == f"Trưởng ban {key.upper()}"
+
+
+# The work queue adds a cell per kind of user and committee: whose queue lists the committee's
+# overdue task. The secretariat keeping the committee (its committee's tasks) and the focal point
+# of the agency leading it (its agency's tasks); a leader only for a committee it follows (none
+# here), administrators and city staff not by the default rules. The API has no work queue.
+QUEUE_SEES = KEEPERS - {("superuser", "a"), ("superuser", "b")} | LEADS
+QUEUE_CELLS = [(p, c, way) for p in PERSONAS for c in COMMITTEES for way in ("services", "portal", "admin")]  # fmt: skip
+
+
+@pytest.fixture
+def rules(db):
+    from tests.notifications.conftest import seed_default_rules
+
+    seed_default_rules()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("persona", "key", "way"), QUEUE_CELLS)
+def test_work_queue(request, client, world, rules, persona, key, way):
+    from notifications import selectors
+
+    task = world[key]["task"]
+    user = persona_user(request, persona)
+    sees = (persona, key) in QUEUE_SEES
+    if way == "services":
+        listed = [item.url for item in selectors.work_queue(user).items]
+        assert (task.get_absolute_url() in listed) is sees
+        return
+    if persona != "anonymous":
+        client.force_login(user)
+    response = client.get("/notifications/" if way == "portal" else "/admin/")
+    shown = f'href="{task.get_absolute_url()}"' in response.content.decode()
+    if way == "admin" and persona in ("anonymous", "leader", "focal_point", "focal_point_other"):
+        assert response.status_code == 302  # no admin: the focal point's queue is on the portal
+        assert "/admin/login/" in response["Location"]
+    elif persona == "anonymous":
+        assert response.status_code == 302
+        assert "/accounts/login/" in response["Location"]
+    else:
+        assert response.status_code == 200
+        assert shown is sees
