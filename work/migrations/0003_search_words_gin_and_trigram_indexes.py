@@ -38,7 +38,7 @@ def _run(statements):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("work", "0001_meetings_and_tasks"),
+        ("work", "0002_focal_points_in_their_group"),
         # pg_trgm is created there.
         ("members", "0002_postgres_range_rules_and_trigram_search"),
     ]
