@@ -1,14 +1,24 @@
 """Print the report budget figures: a 32-member committee report end to end vs WeasyPrint alone,
 and the city overview over 5,000 committees with the peak memory. Everything it creates is
-rolled back; the PDFs go to a temporary directory."""
+rolled back; the PDFs go to a temporary directory.
+
+`--throughput N`: reports per minute made by real Celery workers (1, then 2 worker processes)
+on the database and Redis of DATABASE_URL and REDIS_URL. It needs committed data, so it keeps
+its committee (made once) and its N reports (made again each run) in the database."""
 
 import datetime as dt
+import os
 import resource
+import signal
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
+from pathlib import Path
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
@@ -43,8 +53,19 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--committees", type=int, default=5000)
         parser.add_argument("--rounds", type=int, default=5)
+        parser.add_argument(
+            "--throughput",
+            type=int,
+            metavar="N",
+            help="Only measure reports per minute: N reports rendered by 1, then 2, Celery "
+            "worker processes (needs REDIS_URL).",
+        )
+        parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
 
     def handle(self, *args, **options):
+        if options["throughput"]:
+            self.throughput(options["throughput"], options["workers"])
+            return
         with (
             tempfile.TemporaryDirectory() as storage,
             override_settings(PRIVATE_STORAGE_ROOT=storage),
@@ -253,3 +274,104 @@ class Command(BaseCommand):
             f"(before {before:.0f} MiB; budget {MEMORY_BUDGET_MIB} MiB: {verdict}) "
             f"at {timezone.localtime():%d/%m/%Y %H:%M}"
         )
+
+    # --- Reports per minute with real Celery workers -------------------------------------
+
+    def throughput(self, count: int, worker_counts: list[int]) -> None:
+        if not settings.REDIS_URL:
+            raise CommandError("--throughput needs REDIS_URL: the workers take renders from Redis.")
+        committee = Committee.objects.filter(slug="bench-ban-chi-dao-throughput").first()
+        if committee is None:
+            with transaction.atomic():
+                committee = self.committee(32, "throughput")
+        # Distinct months, so each is its own report; made again (regenerated) on later runs.
+        periods = [f"{2000 + i // 12}-{i % 12 + 1:02d}" for i in range(count + max(worker_counts))]
+        from config.celery_app import app
+
+        # Nothing left over from an interrupted run: no message waiting, no report half made.
+        app.control.purge()
+        Report.objects.filter(committee=committee).exclude(status=Report.Status.READY).update(
+            status=Report.Status.FAILED
+        )
+        with tempfile.TemporaryDirectory() as storage:
+            for processes in worker_counts:
+                workers = [
+                    self._start_worker(storage, f"bench{processes}-{i}") for i in range(processes)
+                ]
+                try:
+                    # One render per process first: each loads WeasyPrint and its fonts once.
+                    self._render_all(committee, periods[:processes])
+                    seconds = self._render_all(committee, periods[processes : processes + count])
+                finally:
+                    for worker in workers:
+                        self._stop_worker(worker)
+                per_minute = count / seconds * 60
+                self.stdout.write(
+                    f"{processes} worker process{'es' if processes > 1 else ''}: {count} reports "
+                    f"(32 members, 5 pages) in {seconds:.1f} s, {per_minute:.1f} reports/minute "
+                    f"({seconds / count * processes:.2f} s per report per process) "
+                    f"on {os.cpu_count()} CPUs (load {os.getloadavg()[0]:.1f}) "
+                    f"at {timezone.localtime():%d/%m/%Y %H:%M}"
+                )
+
+    def _render_all(self, committee: Committee, periods: list[str]) -> float:
+        """Queue the reports of the periods (made again when they exist) and wait until every
+        one is ready: seconds from the first request to the last render's end."""
+        started = time.monotonic()
+        ids = [
+            services.report_request(
+                committee=committee, period=parse_period(code), regenerate=True
+            ).pk
+            for code in periods
+        ]
+        while True:
+            statuses = list(Report.objects.filter(pk__in=ids).values_list("status", flat=True))
+            if Report.Status.FAILED in statuses:
+                failed = Report.objects.filter(pk__in=ids, status=Report.Status.FAILED).first()
+                raise CommandError(f"A report failed: {failed.error_message}")
+            if statuses.count(Report.Status.READY) == len(ids):
+                return time.monotonic() - started
+            if time.monotonic() - started > 60 * 30:
+                raise CommandError("The workers did not finish within half an hour.")
+            time.sleep(0.1)
+
+    def _start_worker(self, storage: str, name: str) -> tuple[subprocess.Popen, Path]:
+        log = Path(storage) / f"{name}.log"
+        env = {
+            **os.environ,
+            "CELERY_TASK_ALWAYS_EAGER": "false",
+            "PRIVATE_STORAGE_ROOT": storage,
+        }
+        command = [
+            *(str(Path(sys.executable).with_name("celery")), "-A", "config", "worker"),
+            *("--pool=prefork", "--concurrency=1", "--loglevel=INFO"),
+            *("--without-gossip", "--without-mingle", "--without-heartbeat"),
+            f"--hostname={name}@%h",
+            f"--queues={settings.CELERY_TASK_DEFAULT_QUEUE}",
+        ]
+        with log.open("wb") as output:
+            process = subprocess.Popen(  # noqa: S603 - this project's own Celery, no user input
+                command,
+                cwd=settings.BASE_DIR,
+                env=env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + 120
+        while b" ready." not in log.read_bytes():
+            if process.poll() is not None or time.monotonic() > deadline:
+                self._stop_worker((process, log))
+                raise CommandError(f"The Celery worker did not start:\n{log.read_text()[-3000:]}")
+            time.sleep(0.2)
+        return process, log
+
+    def _stop_worker(self, worker: tuple[subprocess.Popen, Path]) -> None:
+        process, _log = worker
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)
