@@ -125,7 +125,7 @@ if DATABASE_URL:
     # The password may come from a secret file rather than the URL.
     if env_str("DATABASE_PASSWORD"):
         DATABASES["default"]["PASSWORD"] = env_str("DATABASE_PASSWORD")
-    # A read replica (docs/deploy.md §7): the portal's and the API's reads go there
+    # A read replica (docs/deploy.md §8): the portal's and the API's reads go there
     # (config/db_router.py); the test suite uses the primary's test database for it.
     DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
     if DATABASE_REPLICA_URL:

@@ -58,8 +58,29 @@ def _save(instance, *, by: AbstractBaseUser | None = None, reason: str, update_f
     return instance
 
 
-# What queueing a render writes, and what a failure writes.
+# What each step writes: queueing a render, regenerating a ready report (besides queueing it),
+# a render's end, a failure.
 QUEUE_FIELDS = ("status", "task_id", "queued_at", "error_message")
+REGENERATED_FIELDS = (
+    "generation",
+    "snapshot",
+    "snapshot_at",
+    "sha256",
+    "page_count",
+    "size_bytes",
+    "attempts",
+    "requested_by",
+)
+READY_FIELDS = (
+    "status",
+    "file_path",
+    "sha256",
+    "page_count",
+    "size_bytes",
+    "finished_at",
+    "render_seconds",
+    "error_message",
+)
 FAIL_FIELDS = ("status", "error_message", "finished_at")
 
 
@@ -164,7 +185,8 @@ def report_request(
         raise PermissionDenied(_("You may not request this report."))
     kind = ReportKind.COMMITTEE_REVIEW if committee is not None else ReportKind.CITY_OVERVIEW
     scope = {"committee": committee, "kind": kind, "period": period.code, "language": language}
-    existing = Report.objects.select_for_update(of=("self",)).filter(**scope)
+    # Not its snapshot: a request never uses it (regenerating clears it).
+    existing = Report.objects.select_for_update(of=("self",)).defer("snapshot").filter(**scope)
     report = existing.first()
     if report is None:
         _check_request_rate(by)
@@ -203,19 +225,6 @@ def report_request(
             report, by=by, reason="Report regenerated", send=send, changed=REGENERATED_FIELDS
         )
     return report
-
-
-# What regenerating a ready report clears, besides queueing it.
-REGENERATED_FIELDS = (
-    "generation",
-    "snapshot",
-    "snapshot_at",
-    "sha256",
-    "page_count",
-    "size_bytes",
-    "attempts",
-    "requested_by",
-)
 
 
 def collect_snapshot(report: Report, *, made_at: dt.datetime) -> dict:
@@ -338,18 +347,6 @@ def report_render(*, report_id: int, task_id: str | None = None) -> Report | Non
             error=f"{type(exc).__name__}: {exc}",
         )
         return Report.objects.filter(pk=report_id).first()
-
-
-READY_FIELDS = (
-    "status",
-    "file_path",
-    "sha256",
-    "page_count",
-    "size_bytes",
-    "finished_at",
-    "render_seconds",
-    "error_message",
-)
 
 
 def _finish(
