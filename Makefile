@@ -75,11 +75,12 @@ clean:
 # PostgreSQL database (created when missing, migrated), and rolls back everything it creates.
 BENCH_DATABASE_URL ?= $(TEST_DATABASE_URL)_bench
 
-## bench-reports: 32-member committee report vs WeasyPrint alone; city overview of 5,000 committees
+## bench-reports: 32-member committee report vs WeasyPrint alone; city overview of 5,000 committees;
+## BENCH_REPORTS_ARGS="--throughput 20": reports per minute with 1, then 2, Celery workers
 bench-reports: venv-dev system-deps services
 	$(PY) -c "import sys, psycopg; base, name = sys.argv[1].rsplit('/', 1); conn = psycopg.connect(base + '/postgres', autocommit=True); exists = conn.execute('SELECT 1 FROM pg_database WHERE datname = %s', (name,)).fetchone(); exists or conn.execute('CREATE DATABASE \"%s\"' % name)" $(BENCH_DATABASE_URL)
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) manage.py migrate --noinput -v 0
-	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) manage.py bench_reports
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) manage.py bench_reports $(BENCH_REPORTS_ARGS)
 
 ## backup: one archive (pg_dump of DATABASE_URL, or the SQLite file, plus the private report
 ## files) under var/backups/ (BACKUP_DIR=... to choose); restore: make restore FILE=... [FORCE=1]

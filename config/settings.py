@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    # The portal's and the API's reads on the read replica, when one is configured.
+    "config.db_router.ReplicaReadsMiddleware",
     # Innermost, so its process_exception sees a view's database error first.
     "config.middleware.DatabaseUnavailableMiddleware",
 ]
@@ -123,6 +125,23 @@ if DATABASE_URL:
     # The password may come from a secret file rather than the URL.
     if env_str("DATABASE_PASSWORD"):
         DATABASES["default"]["PASSWORD"] = env_str("DATABASE_PASSWORD")
+    # A read replica (docs/deploy.md §8): the portal's and the API's reads go there
+    # (config/db_router.py); the test suite uses the primary's test database for it.
+    DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+    if DATABASE_REPLICA_URL:
+        DATABASES["replica"] = {
+            **dj_database_url.parse(
+                DATABASE_REPLICA_URL,
+                conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+                conn_health_checks=True,
+            ),
+            "TEST": {"MIRROR": "default"},
+        }
+        DATABASES["replica"].setdefault("OPTIONS", {}).setdefault(
+            "connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5)
+        )
+        if env_str("DATABASE_PASSWORD") and not DATABASES["replica"].get("PASSWORD"):
+            DATABASES["replica"]["PASSWORD"] = env_str("DATABASE_PASSWORD")
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -132,6 +151,7 @@ else:
             "OPTIONS": {"timeout": 20},
         }
     }
+DATABASE_ROUTERS = ["config.db_router.PrimaryReplicaRouter"]  # does nothing without a replica
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

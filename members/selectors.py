@@ -47,12 +47,24 @@ def post_left(seat: Membership) -> bool:
     )
 
 
-def roster_queryset(committee: Committee, day: dt.date) -> QuerySet[Membership]:
+def _roster_seats(day: dt.date) -> QuerySet[Membership]:
     return with_post_left(
-        Membership.objects.filter(memberships_active_on(day), committee=committee)
+        Membership.objects.filter(memberships_active_on(day))
         .select_related("person", "position__agency", "home_agency", "appointed_by")
         .order_by("role_rank", "person__full_name", "pk")
     )
+
+
+def roster_queryset(committee: Committee, day: dt.date) -> QuerySet[Membership]:
+    return _roster_seats(day).filter(committee=committee)
+
+
+def _marked(entries: list[Membership], day: dt.date) -> list[Membership]:
+    for entry in entries:
+        entry.start_uncertain = entry.start_uncertain_on(day)
+        entry.end_uncertain = entry.end_uncertain_on(day)
+        entry.post_left = post_left(entry)
+    return entries
 
 
 def roster_on(committee: Committee, day: dt.date | None = None) -> list[Membership]:
@@ -60,12 +72,17 @@ def roster_on(committee: Committee, day: dt.date | None = None) -> list[Membersh
     `start_uncertain` (the registry cannot tell that the seat had begun by that day) and
     `end_uncertain` (the seat ends in that day's month or year, so it may already have ended)."""
     day = day or today()
-    entries = list(roster_queryset(committee, day))
-    for entry in entries:
-        entry.start_uncertain = entry.start_uncertain_on(day)
-        entry.end_uncertain = entry.end_uncertain_on(day)
-        entry.post_left = post_left(entry)
-    return entries
+    return _marked(list(roster_queryset(committee, day)), day)
+
+
+def rosters_on(committees: list[Committee], day: dt.date) -> dict[int, list[Membership]]:
+    """roster_on for several committees (a body and its support groups) in one query, by
+    committee id; each seat comes with its appointing decision and that decision's issuer."""
+    rosters: dict[int, list[Membership]] = {committee.pk: [] for committee in committees}
+    seats = _roster_seats(day).filter(committee__in=committees)
+    for seat in _marked(list(seats.select_related("appointed_by__issuer")), day):
+        rosters[seat.committee_id].append(seat)
+    return rosters
 
 
 @dataclass(frozen=True)

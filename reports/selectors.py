@@ -5,7 +5,7 @@ as JSON on the report and renders again the same; labels are translated at rende
 """
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
@@ -15,6 +15,7 @@ from django.db.models import (
     Exists,
     IntegerField,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -99,10 +100,6 @@ def _member_line(entry: Membership) -> MemberLine:
         start_uncertain=bool(getattr(entry, "start_uncertain", False)),
         appointed_by=_instrument(entry.appointed_by),
     )
-
-
-def _roster(committee: Committee, day: dt.date) -> list[dict]:
-    return [asdict(_member_line(entry)) for entry in member_selectors.roster_on(committee, day)]
 
 
 def _changes(committee: Committee, period: Period) -> list[dict]:
@@ -232,9 +229,10 @@ def committee_review_snapshot(
     committee = Committee.objects.select_related(
         "standing_agency", "established_by__issuer", "declared_by__issuer", "parent"
     ).get(pk=committee.pk)
-    counts = member_selectors.member_counts(committee, day)
     mandates = list(
-        Mandate.objects.filter(committee=committee).prefetch_related("legal_basis__issuer")
+        Mandate.objects.filter(committee=committee).prefetch_related(
+            Prefetch("legal_basis", LegalInstrument.objects.select_related("issuer"))
+        )
     )
     legal_basis: dict[int, dict] = {}
     for instrument in [committee.established_by, committee.declared_by]:
@@ -259,17 +257,30 @@ def committee_review_snapshot(
         .select_related("responsible_agency")
     )
     predecessors, successors = _lineage(committee)
-    support_groups = [
-        {
-            "name": group.name,
-            "declared": group.declared_member_count,
-            "roster": _roster(group, day),
-        }
-        for group in Committee.objects.filter(
+    groups = list(
+        Committee.objects.filter(
             Q(dissolved_on__isnull=True) | Q(dissolved_on__gte=period.start),
             parent=committee,
             kind=Committee.Kind.SUPPORT_GROUP,
         ).order_by("name", "pk")
+    )
+    # The body's roster and its support groups' in one query, whatever their number and size.
+    rosters = {
+        pk: [asdict(_member_line(entry)) for entry in entries]
+        for pk, entries in member_selectors.rosters_on([committee, *groups], day).items()
+    }
+    roster = rosters[committee.pk]
+    # The counts are those of the roster's lines (the seats held that day).
+    statuses = Counter(line["seat_status"] for line in roster)
+    counts = member_selectors.MemberCounts(
+        declared=committee.declared_member_count,
+        named=statuses["named"],
+        title_only=statuses["title_only"],
+        vacant=statuses["vacant"],
+    )
+    support_groups = [
+        {"name": group.name, "declared": group.declared_member_count, "roster": rosters[group.pk]}
+        for group in groups
     ]
     return {
         "schema": SNAPSHOT_SCHEMA,
@@ -301,7 +312,7 @@ def committee_review_snapshot(
             "vacant": counts.vacant,
             "gap": counts.gap,
         },
-        "roster": _roster(committee, day),
+        "roster": roster,
         "changes": _changes(committee, period),
         "pending_ex_officio": _pending_ex_officio(committee),
         "mandates": mandate_lines,

@@ -46,10 +46,42 @@ RECOVERED_PRIORITY = 3
 
 
 def _save(instance, *, by: AbstractBaseUser | None = None, reason: str, update_fields=None):
-    instance.full_clean(validate_constraints=update_fields is None)
+    """Validate and save with a history row. An update validates the fields it writes (the rest
+    were valid when saved) and writes only those; the database's constraints hold the rows'
+    invariants, which the services build together (a scope and its kind, an ordered period)."""
+    exclude = None
+    if update_fields is not None:
+        exclude = [f.name for f in instance._meta.concrete_fields if f.name not in update_fields]
+    instance.full_clean(exclude=exclude, validate_constraints=False)
     stamp_history(instance, by=by, reason=reason)
     instance.save(update_fields=update_fields)
     return instance
+
+
+# What each step writes: queueing a render, regenerating a ready report (besides queueing it),
+# a render's end, a failure.
+QUEUE_FIELDS = ("status", "task_id", "queued_at", "error_message")
+REGENERATED_FIELDS = (
+    "generation",
+    "snapshot",
+    "snapshot_at",
+    "sha256",
+    "page_count",
+    "size_bytes",
+    "attempts",
+    "requested_by",
+)
+READY_FIELDS = (
+    "status",
+    "file_path",
+    "sha256",
+    "page_count",
+    "size_bytes",
+    "finished_at",
+    "render_seconds",
+    "error_message",
+)
+FAIL_FIELDS = ("status", "error_message", "finished_at")
 
 
 def _enqueue(
@@ -59,17 +91,21 @@ def _enqueue(
     reason: str,
     send: bool = True,
     priority: int = RENDER_PRIORITY,
+    changed: tuple[str, ...] = (),
 ) -> Report:
-    """Queue a render under a fresh task id; the message leaves only once the row is committed
-    (`send=False`: the caller renders it in-process with that task id). Any older message of the
-    report is stale from then on: the render it starts does nothing (see _claim and _finish)."""
+    """Queue a render under a fresh task id (a new report is inserted queued; an existing one
+    writes the queue's fields and the `changed` ones); the message leaves only once the row is
+    committed (`send=False`: the caller renders it in-process with that task id). Any older
+    message of the report is stale from then on: the render it starts does nothing (see _claim
+    and _finish)."""
     from reports.tasks import render_report
 
     report.status = Report.Status.QUEUED
     report.task_id = uuid.uuid4().hex
     report.queued_at = timezone.now()
     report.error_message = ""
-    _save(report, by=by, reason=reason)
+    fields = None if report._state.adding else [*QUEUE_FIELDS, *changed]
+    _save(report, by=by, reason=reason, update_fields=fields)
     report_id, task_id = report.pk, report.task_id
     if not send:
         return report
@@ -148,28 +184,30 @@ def report_request(
     if by is not None and not permissions.can_download_reports(by, committee):
         raise PermissionDenied(_("You may not request this report."))
     kind = ReportKind.COMMITTEE_REVIEW if committee is not None else ReportKind.CITY_OVERVIEW
-    try:
-        report, created = Report.objects.get_or_create(
-            committee=committee,
-            kind=kind,
-            period=period.code,
-            language=language,
-            defaults={
-                "period_start": period.start,
-                "period_end": period.end,
-                "requested_by": by if by is not None and by.is_authenticated else None,
-            },
-        )
-    except IntegrityError as exc:  # pragma: no cover - get_or_create already retries the read
-        raise ValidationError(_("The report could not be created; try again.")) from exc
-    if created:
+    scope = {"committee": committee, "kind": kind, "period": period.code, "language": language}
+    # Not its snapshot: a request never uses it (regenerating clears it).
+    existing = Report.objects.select_for_update(of=("self",)).defer("snapshot").filter(**scope)
+    report = existing.first()
+    if report is None:
         _check_request_rate(by)
-        return _enqueue(report, by=by, reason="Report requested", send=send)
-    report = Report.objects.select_for_update(of=("self",)).get(pk=report.pk)
+        report = Report(
+            **scope,
+            period_start=period.start,
+            period_end=period.end,
+            requested_by=by if by is not None and by.is_authenticated else None,
+        )
+        try:
+            with transaction.atomic():
+                return _enqueue(report, by=by, reason="Report requested", send=send)
+        except IntegrityError:
+            # Another request made it at the same moment: that one stands.
+            report = existing.get()
     if report.status == Report.Status.FAILED:
         _check_request_rate(by)
         report.attempts = 0  # a fresh try: the sweeper counts its attempts from here
-        return _enqueue(report, by=by, reason="Failed report tried again", send=send)
+        return _enqueue(
+            report, by=by, reason="Failed report tried again", send=send, changed=("attempts",)
+        )
     # A ready report whose data changed after its snapshot is stale: asking for it makes it again.
     if report.status == Report.Status.READY and not regenerate:
         regenerate = selectors.report_is_outdated(report)
@@ -183,7 +221,9 @@ def report_request(
         report.size_bytes = None
         report.attempts = 0
         report.requested_by = by if by is not None and by.is_authenticated else None
-        return _enqueue(report, by=by, reason="Report regenerated", send=send)
+        return _enqueue(
+            report, by=by, reason="Report regenerated", send=send, changed=REGENERATED_FIELDS
+        )
     return report
 
 
@@ -197,9 +237,16 @@ def collect_snapshot(report: Report, *, made_at: dt.datetime) -> dict:
 
 
 def _claim(report_id: int, task_id: str | None) -> Report | None:
-    """Mark the report running for this task, or say why there is nothing to do."""
+    """Mark the report running for this task, or say why there is nothing to do. The first
+    render of a generation takes its snapshot in the same write, so a later render (a retry,
+    a recovery) uses exactly the same data."""
     with transaction.atomic():
-        report = Report.objects.select_for_update(of=("self",)).filter(pk=report_id).first()
+        report = (
+            Report.objects.select_for_update(of=("self",))
+            .select_related("committee")
+            .filter(pk=report_id)
+            .first()
+        )
         if report is None:
             logger.warning("Report %s no longer exists; nothing to render.", report_id)
             return None
@@ -212,27 +259,17 @@ def _claim(report_id: int, task_id: str | None) -> Report | None:
         report.started_at = timezone.now()
         report.attempts += 1
         report.worker = liveness.worker_label()
-        return _save(report, reason=f"Render started (attempt {report.attempts})")
-
-
-def _freeze(report: Report) -> Report:
-    """Take the snapshot once per generation: a later render uses exactly the same data."""
-    if report.snapshot is not None:
-        return report
-    with transaction.atomic():
-        locked = (
-            Report.objects.select_for_update(of=("self",))
-            .select_related("committee")
-            .get(pk=report.pk)
-        )
-        if locked.snapshot is None:
-            locked.snapshot_at = timezone.now()
-            snapshot = collect_snapshot(locked, made_at=locked.snapshot_at)
+        fields = ["status", "started_at", "attempts", "worker"]
+        reason = f"Render started (attempt {report.attempts})"
+        if report.snapshot is None:
+            report.snapshot_at = report.started_at
+            snapshot = collect_snapshot(report, made_at=report.snapshot_at)
             # The number printed on the cover, frozen with the data so a re-render matches.
-            snapshot["number"] = f"{locked.pk:04d}/BC-{locked.period}"
-            locked.snapshot = snapshot
-            _save(locked, reason="Snapshot taken", update_fields=["snapshot", "snapshot_at"])
-        return locked
+            snapshot["number"] = f"{report.pk:04d}/BC-{report.period}"
+            report.snapshot = snapshot
+            fields += ["snapshot", "snapshot_at"]
+            reason += ", snapshot taken"
+        return _save(report, reason=reason, update_fields=fields)
 
 
 def _test_pause() -> None:
@@ -271,13 +308,13 @@ def _write_part(report: Report, content: bytes) -> Path:
 
 def report_render(*, report_id: int, task_id: str | None = None) -> Report | None:
     """Render a queued report to its PDF. Safe to run twice: the second run does nothing."""
-    report = _claim(report_id, task_id)
-    if report is None:
-        return None
     started = time.monotonic()
+    report: Report | None = None
     part: Path | None = None
     try:
-        report = _freeze(report)
+        report = _claim(report_id, task_id)
+        if report is None:
+            return None
         _test_pause()
         html = render_report_html(snapshot=report.snapshot, language=report.language)
         # WeasyPrint loads in about two seconds: only processes that render pay for it.
@@ -305,7 +342,9 @@ def report_render(*, report_id: int, task_id: str | None = None) -> Report | Non
             part.unlink(missing_ok=True)
         logger.exception("Report %s failed to render.", report_id)
         report_fail(
-            report_id=report_id, task_id=report.task_id, error=f"{type(exc).__name__}: {exc}"
+            report_id=report_id,
+            task_id=report.task_id if report is not None else task_id,
+            error=f"{type(exc).__name__}: {exc}",
         )
         return Report.objects.filter(pk=report_id).first()
 
@@ -322,7 +361,13 @@ def _finish(
     seconds: float,
 ) -> Report | None:
     with transaction.atomic():
-        report = Report.objects.select_for_update(of=("self",)).filter(pk=report_id).first()
+        # Not the snapshot again: it was written when the render was claimed.
+        report = (
+            Report.objects.select_for_update(of=("self",))
+            .defer("snapshot")
+            .filter(pk=report_id)
+            .first()
+        )
         current = (
             report is not None
             and report.status == Report.Status.RUNNING
@@ -342,7 +387,7 @@ def _finish(
         report.finished_at = timezone.now()
         report.render_seconds = round(seconds, 3)
         report.error_message = ""
-        return _save(report, reason="Report ready")
+        return _save(report, reason="Report ready", update_fields=READY_FIELDS)
 
 
 @transaction.atomic
@@ -355,7 +400,7 @@ def report_fail(*, report_id: int, task_id: str | None, error: str) -> Report | 
     report.status = Report.Status.FAILED
     report.error_message = error[:4000]
     report.finished_at = timezone.now()
-    return _save(report, reason="Render failed")
+    return _save(report, reason="Render failed", update_fields=FAIL_FIELDS)
 
 
 def _next_run(previous: dt.datetime, cadence: str) -> dt.datetime:
@@ -391,7 +436,11 @@ def dispatch_due_reports(*, now: dt.datetime | None = None) -> list[int]:
             schedule.last_report = report
             schedule.last_run_at = now
             schedule.next_run_at = _next_run(schedule.next_run_at, schedule.cadence)
-            _save(schedule, reason="Dispatched")
+            _save(
+                schedule,
+                reason="Dispatched",
+                update_fields=["last_report", "last_run_at", "next_run_at"],
+            )
             reports.append(report.pk)
     return reports
 
@@ -418,7 +467,7 @@ def sweep_stuck_reports(
                     "count": report.attempts
                 }
                 report.finished_at = now
-                _save(report, reason="Swept: too many attempts")
+                _save(report, reason="Swept: too many attempts", update_fields=FAIL_FIELDS)
             else:
                 _enqueue(report, by=None, reason="Swept: queued again")
             swept.append(report.pk)
@@ -492,7 +541,7 @@ def recover_orphaned_reports(*, now: dt.datetime | None = None) -> list[int]:
                     "count": report.attempts
                 }
                 report.finished_at = now
-                _save(report, reason="Recovered: too many attempts")
+                _save(report, reason="Recovered: too many attempts", update_fields=FAIL_FIELDS)
             else:
                 logger.warning(
                     "Report %s (%s, worker %s) recovered: queued again.",

@@ -6,12 +6,24 @@ import threading
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from reports import services
 from reports.models import Report, ReportSchedule
 from reports.periods import Cadence, parse_period, period_containing
-from tests.factories import CommitteeFactory, MembershipFactory, UserFactory
+from tests.factories import (
+    AgencyFactory,
+    CommitteeFactory,
+    InstrumentFactory,
+    MandateFactory,
+    MeasurementFactory,
+    MembershipFactory,
+    PositionFactory,
+    SupportGroupFactory,
+    TargetFactory,
+    UserFactory,
+)
 
 PERIOD = parse_period("2026-Q4")
 
@@ -281,3 +293,64 @@ def test_a_failed_report_asked_again_starts_its_attempts_afresh(seeded):
     assert again.status == Report.Status.QUEUED
     assert again.attempts == 0
     assert again.error_message == ""
+
+
+def _committee_of(members: int):
+    """A committee as the registry holds them: each seat appointed by its own decision (with its
+    issuer), every other one held ex officio through a post, a support group, a mandate with
+    its legal basis, targets measured, a seat ended within the period."""
+    committee = CommitteeFactory(declared_member_count=members, established_by=InstrumentFactory())
+    group = SupportGroupFactory(parent=committee)
+    start = dt.date(2025, 1, 1)
+    for index in range(members):
+        MembershipFactory(
+            committee=committee,
+            appointed_by=InstrumentFactory(),
+            home_agency=AgencyFactory(),
+            position=PositionFactory() if index % 2 else None,
+            start_date=start,
+        )
+    for _ in range(members // 4):
+        MembershipFactory(committee=group, appointed_by=InstrumentFactory(), start_date=start)
+    MembershipFactory(
+        committee=committee,
+        start_date=start,
+        end_date=dt.date(2026, 11, 30),
+        end_reason="term_ended",
+        ended_by=InstrumentFactory(),
+    )
+    MandateFactory(committee=committee).legal_basis.add(InstrumentFactory())
+    for _ in range(3):
+        MeasurementFactory(
+            target=TargetFactory(committee=committee, responsible_agency=AgencyFactory()),
+            date=dt.date(2026, 6, 30),
+        )
+    return committee
+
+
+@pytest.mark.django_db
+def test_a_report_costs_the_same_queries_for_10_members_as_for_40():
+    """The request and the render read and write in a fixed number of queries, whatever the
+    size of the roster: no query per member, per decision or per support group."""
+    counts, rosters = [], []
+    for members in (10, 40):
+        committee = _committee_of(members)
+        with CaptureQueriesContext(connection) as queries:
+            report = services.report_request(committee=committee, period=PERIOD)
+            report = services.report_render(report_id=report.pk, task_id=report.task_id)
+        assert report.status == Report.Status.READY, report.error_message
+        counts.append(len(queries.captured_queries))
+        rosters.append(
+            (
+                len(report.snapshot["roster"]),
+                len(report.snapshot["support_groups"][0]["roster"]),
+                report.snapshot["counts"]["named"],
+                len(report.snapshot["changes"]),
+                all(line["appointed_by"]["issuer"] for line in report.snapshot["roster"]),
+            )
+        )
+    assert rosters == [(10, 2, 10, 1, True), (40, 10, 40, 1, True)]
+    assert counts[0] == counts[1], counts
+    # About twenty statements (and the savepoints of the test's own transaction), down from 125
+    # at 40 members when every seat's decision fetched its issuer.
+    assert counts[0] <= 30, counts
