@@ -75,12 +75,14 @@ class TestAccess:
         assert response["Location"].startswith("/accounts/login/")
 
     @pytest.mark.parametrize(("name", "args"), PAGES)
-    def test_it_refuses_a_user_who_is_not_a_reader_when_public_pages_are_off(
+    def test_it_shows_a_signed_in_non_reader_the_public_page_when_public_pages_are_off(
         self, client, committee_a, name, args, settings
     ):
         settings.PUBLIC_PAGES = False
         client.force_login(UserFactory(username="nobody"))
-        assert client.get(reverse(name, args=args)).status_code == 403
+        response = client.get(reverse(name, args=args))
+        assert response.status_code == 200
+        assert 'id="reports"' not in response.content.decode()
 
     @pytest.mark.parametrize(
         "persona", ["leader", "city_staff", "secretariat_a", "secretariat_b", "superuser"]
