@@ -60,7 +60,11 @@ def roster_on(committee: Committee, day: dt.date | None = None) -> list[Membersh
     `start_uncertain` (the registry cannot tell that the seat had begun by that day) and
     `end_uncertain` (the seat ends in that day's month or year, so it may already have ended)."""
     day = day or today()
-    entries = list(roster_queryset(committee, day))
+    return mark_roster_entries(list(roster_queryset(committee, day)), day)
+
+
+def mark_roster_entries(entries: list[Membership], day: dt.date) -> list[Membership]:
+    """Set `start_uncertain`, `end_uncertain` and `post_left` on seats read by roster_queryset."""
     for entry in entries:
         entry.start_uncertain = entry.start_uncertain_on(day)
         entry.end_uncertain = entry.end_uncertain_on(day)
@@ -98,6 +102,27 @@ def seat_counts(queryset: QuerySet[Membership]) -> dict:
         title_only=Count("pk", filter=Q(person__isnull=True, follows__isnull=True)),
         vacant=Count("pk", filter=Q(person__isnull=True, follows__isnull=False)),
     )
+
+
+def seat_counts_by_committee(committee_ids, day: dt.date) -> dict[int, MemberCounts]:
+    """The seats held on the day on each of these committees (a page of a list), in one query
+    that reads those committees' seats only: an annotation on the list would aggregate every
+    seat of the registry before paging. Committees without a seat are missing from the result."""
+    rows = (
+        Membership.objects.filter(memberships_active_on(day), committee_id__in=list(committee_ids))
+        .order_by()  # the model's ordering would join committees and people into the GROUP BY
+        .values("committee_id")
+        .annotate(
+            named=Count("pk", filter=Q(person__isnull=False)),
+            title_only=Count("pk", filter=Q(person__isnull=True, follows__isnull=True)),
+            vacant=Count("pk", filter=Q(person__isnull=True, follows__isnull=False)),
+        )
+        .values_list("committee_id", "named", "title_only", "vacant")
+    )
+    return {
+        committee_id: MemberCounts(declared=None, named=named, title_only=title, vacant=vacant)
+        for committee_id, named, title, vacant in rows
+    }
 
 
 def member_counts(committee: Committee, day: dt.date | None = None) -> MemberCounts:
