@@ -93,7 +93,8 @@ def committee_detail(request, slug):
             "today": now,
             "lineage": lineage_svg(committee, data.predecessors, data.successors),
             "reader": request.registry_reader,
-            "following": request.user.is_authenticated and is_following(request.user, committee),
+            # Following is for readers (the work queue is theirs); None hides the button.
+            "following": is_following(request.user, committee) if request.registry_reader else None,
             "roster_keep": keep["members"],
             "changes_keep": keep["changes"],
         },

@@ -21,6 +21,7 @@ ENTRIES = {
     "open-data": reverse("opendata:index"),
     "reports": reverse("reports:list"),
     "tasks": reverse("work:my-tasks"),
+    "work-queue": reverse("notifications:queue"),
     "admin": reverse("admin:index"),
 }
 READERS = {"leader", "city_staff", "secretariat_a", "superuser"}
@@ -57,7 +58,7 @@ def _expected(persona: str, public_pages: bool) -> set[str]:
     if persona != "anonymous" or public_pages:
         expected |= {"committees", "search", "open-data"}
     if persona in READERS:
-        expected |= {"reports", "tasks"}
+        expected |= {"reports", "tasks", "work-queue"}
     if persona == "focal_point":
         expected.add("tasks")
     if persona in {"city_staff", "secretariat_a", "superuser"}:  # staff accounts that read
@@ -95,6 +96,7 @@ def test_a_signed_in_non_reader_reads_the_public_committee_page_with_the_public_
     html = response.content.decode()
     assert committee_a.name in html
     assert 'id="reports"' not in html  # the public page: no reports, no reader's fields
+    assert "data-follow" not in html  # following (the work queue) is for readers
 
 
 def test_a_signed_in_page_is_never_served_to_a_visitor_from_the_cache(client, groups, committee_a):

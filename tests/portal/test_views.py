@@ -509,8 +509,10 @@ def _people_named(rows: int) -> None:
 # work queue count (for a leader following nothing: the follows); the committee page also
 # asks whether the user follows it.
 PAGE_QUERIES = [
-    ("committee", _committee_with, lambda obj: committee_url(obj.slug), 15),
-    ("committee-list", _committee_with, lambda obj: reverse("portal:committee-list"), 8),
+    # The committee page: the roster's counts and its page, a page of changes and their seats.
+    ("committee", _committee_with, lambda obj: committee_url(obj.slug), 17),
+    # The directory: the seats of the committees on its page, counted for those only.
+    ("committee-list", _committee_with, lambda obj: reverse("portal:committee-list"), 9),
     ("person", _person_with, lambda obj: f"/people/{obj.slug}/", 7),
     ("agency", _agency_with, lambda obj: f"/agencies/{obj.slug}/", 12),
     ("decision", _decision_with, lambda obj: obj.get_absolute_url(), 14),  # + 3 decision links
@@ -544,6 +546,6 @@ def test_the_committee_page_query_count_holds_for_a_secretariat(
     client.force_login(secretariat_a)
     # One more than a leader's (the roster right, asked again for the reports), and the menu's
     # work queue count: the committees kept, the rules, one query per kind of item.
-    with django_assert_num_queries(26):
+    with django_assert_num_queries(28):
         response = client.get(committee_url("ban-a"))
     assert "data-edit-link" in response.content.decode()
