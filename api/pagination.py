@@ -14,10 +14,12 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 class RegistryPagination(BasePagination):
     page_size = api_settings.PAGE_SIZE or 50
     page_query_param = "page"
+    max_page = 1_000_000
 
     def paginate_queryset(self, queryset, request, view=None):
         text = request.query_params.get(self.page_query_param, "1")
-        if not text.isdigit() or int(text) < 1:
+        # A page beyond any list (its offset would not even fit the database's integers).
+        if not text.isdigit() or not 0 < int(text) <= self.max_page:
             raise NotFound(_("Invalid page."))
         self.number = int(text)
         self.request = request
