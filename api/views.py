@@ -4,7 +4,7 @@ import re
 from functools import cache, partial
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch
 from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -29,9 +29,9 @@ from api.popolo import popolo_document
 from areas.models import Area
 from committees import permissions
 from committees.models import Agency, Committee, LegalInstrument, Succession
-from mandates.models import Mandate, Target
+from mandates.models import Mandate, Measurement, Target
 from members.models import Membership, Person, Position
-from members.selectors import memberships_active_on, today, with_post_left
+from members.selectors import MemberCounts, seat_counts_by_committee, today, with_post_left
 
 
 def _conditional(request, response):
@@ -142,27 +142,13 @@ class CommitteeViewSet(RegistryViewSet):
 
 
 def _attach_member_counts(committees) -> None:
-    rows = (
-        Membership.objects.filter(
-            memberships_active_on(today()), committee_id__in=[c.pk for c in committees]
-        )
-        .order_by()  # the model's ordering would join committees and people into the GROUP BY
-        .values("committee_id")
-        .annotate(
-            seats=Count("pk"),
-            named=Count("pk", filter=Q(person__isnull=False)),
-            title_only=Count("pk", filter=Q(person__isnull=True, follows__isnull=True)),
-            vacant=Count("pk", filter=Q(person__isnull=True, follows__isnull=False)),
-        )
-        .values_list("committee_id", "seats", "named", "title_only", "vacant")
-    )
-    counts = {row[0]: row[1:] for row in rows}
+    counts = seat_counts_by_committee([c.pk for c in committees], today())
     for committee in committees:
-        seats, named, title_only, vacant = counts.get(committee.pk, (0, 0, 0, 0))
-        committee.actual_member_count = seats
-        committee.named_member_count = named
-        committee.title_only_seat_count = title_only
-        committee.vacant_seat_count = vacant
+        seats = counts.get(committee.pk) or MemberCounts(declared=None, named=0)
+        committee.actual_member_count = seats.actual
+        committee.named_member_count = seats.named
+        committee.title_only_seat_count = seats.title_only
+        committee.vacant_seat_count = seats.vacant
 
 
 class PersonViewSet(RegistryViewSet):
@@ -277,10 +263,11 @@ class MandateViewSet(RegistryViewSet):
     filterset_class = filters.MandateFilter
 
     def get_queryset(self):
+        # By committee id, the order of an index (a committee's name would sort every mandate).
         return (
             Mandate.objects.select_related("committee")
             .prefetch_related("legal_basis")
-            .order_by("committee__name", "order", "pk")
+            .order_by("committee_id", "order", "pk")
         )
 
 
@@ -292,10 +279,16 @@ class TargetViewSet(RegistryViewSet):
     filterset_class = filters.TargetFilter
 
     def get_queryset(self):
+        # By committee id, the order of an index (a committee's name would sort every target).
         return (
             Target.objects.select_related("committee", "responsible_agency")
-            .prefetch_related("measurements")
-            .order_by("committee__name", "deadline", "pk")
+            .prefetch_related(
+                Prefetch(
+                    "measurements",
+                    queryset=Measurement.objects.order_by("target_id", "-date", "-pk"),
+                )
+            )
+            .order_by("committee_id", "deadline", "pk")
         )
 
 

@@ -190,6 +190,10 @@ class LegalInstrument(Sourced):
         verbose_name = _("legal instrument")
         verbose_name_plural = _("legal instruments")
         ordering = ["-signed_on", "number", "title"]
+        indexes = [
+            # The API's list order (the newest first): a page without sorting every decision.
+            models.Index(fields=["-signed_on", "number", "id"], name="committees_decision_listing"),
+        ]
 
     def __str__(self) -> str:
         label = self.get_kind_display().capitalize()

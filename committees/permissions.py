@@ -95,8 +95,35 @@ def public_pages_enabled() -> bool:
 
 
 def can_read_public(user) -> bool:
-    """Anyone may read the public fields while the public pages are on; readers always may."""
-    return public_pages_enabled() or is_reader(user)
+    """The public pages (directory, committee, person, agency and decision pages, search, open
+    data): anyone while they are on; every signed-in user always (a reader gets the reader's
+    page, anyone else the public one)."""
+    return public_pages_enabled() or _user_ok(user)
+
+
+def can_open_report_list(user) -> bool:
+    """The reports page is for the registry's readers."""
+    return is_reader(user)
+
+
+def can_open_my_tasks(user) -> bool:
+    """The task start page: readers, and focal points (their agencies' boards)."""
+    return is_reader(user) or is_focal_point(user)
+
+
+def site_menu(user) -> dict[str, bool]:
+    """The entries the site menu offers the user: each is the question its page asks, so the
+    menu never offers a page that refuses the user."""
+    public = can_read_public(user)
+    return {
+        "committees": public,
+        "search": public,
+        "open_data": public,
+        "reports": can_open_report_list(user),
+        "tasks": can_open_my_tasks(user),
+        "work_queue": is_reader(user),
+        "admin": can_use_admin(user),
+    }
 
 
 def require_reader(user) -> None:

@@ -59,7 +59,8 @@ def roster_queryset(committee: Committee, day: dt.date) -> QuerySet[Membership]:
     return _roster_seats(day).filter(committee=committee)
 
 
-def _marked(entries: list[Membership], day: dt.date) -> list[Membership]:
+def mark_roster_entries(entries: list[Membership], day: dt.date) -> list[Membership]:
+    """Set `start_uncertain`, `end_uncertain` and `post_left` on seats read by roster_queryset."""
     for entry in entries:
         entry.start_uncertain = entry.start_uncertain_on(day)
         entry.end_uncertain = entry.end_uncertain_on(day)
@@ -72,7 +73,7 @@ def roster_on(committee: Committee, day: dt.date | None = None) -> list[Membersh
     `start_uncertain` (the registry cannot tell that the seat had begun by that day) and
     `end_uncertain` (the seat ends in that day's month or year, so it may already have ended)."""
     day = day or today()
-    return _marked(list(roster_queryset(committee, day)), day)
+    return mark_roster_entries(list(roster_queryset(committee, day)), day)
 
 
 def rosters_on(committees: list[Committee], day: dt.date) -> dict[int, list[Membership]]:
@@ -80,7 +81,7 @@ def rosters_on(committees: list[Committee], day: dt.date) -> dict[int, list[Memb
     committee id; each seat comes with its appointing decision and that decision's issuer."""
     rosters: dict[int, list[Membership]] = {committee.pk: [] for committee in committees}
     seats = _roster_seats(day).filter(committee__in=committees)
-    for seat in _marked(list(seats.select_related("appointed_by__issuer")), day):
+    for seat in mark_roster_entries(list(seats.select_related("appointed_by__issuer")), day):
         rosters[seat.committee_id].append(seat)
     return rosters
 
@@ -115,6 +116,27 @@ def seat_counts(queryset: QuerySet[Membership]) -> dict:
         title_only=Count("pk", filter=Q(person__isnull=True, follows__isnull=True)),
         vacant=Count("pk", filter=Q(person__isnull=True, follows__isnull=False)),
     )
+
+
+def seat_counts_by_committee(committee_ids, day: dt.date) -> dict[int, MemberCounts]:
+    """The seats held on the day on each of these committees (a page of a list), in one query
+    that reads those committees' seats only: an annotation on the list would aggregate every
+    seat of the registry before paging. Committees without a seat are missing from the result."""
+    rows = (
+        Membership.objects.filter(memberships_active_on(day), committee_id__in=list(committee_ids))
+        .order_by()  # the model's ordering would join committees and people into the GROUP BY
+        .values("committee_id")
+        .annotate(
+            named=Count("pk", filter=Q(person__isnull=False)),
+            title_only=Count("pk", filter=Q(person__isnull=True, follows__isnull=True)),
+            vacant=Count("pk", filter=Q(person__isnull=True, follows__isnull=False)),
+        )
+        .values_list("committee_id", "named", "title_only", "vacant")
+    )
+    return {
+        committee_id: MemberCounts(declared=None, named=named, title_only=title, vacant=vacant)
+        for committee_id, named, title, vacant in rows
+    }
 
 
 def member_counts(committee: Committee, day: dt.date | None = None) -> MemberCounts:

@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django import forms
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from committees.models import Agency, Committee, Level
@@ -48,7 +49,10 @@ class CommitteeFilterForm(forms.Form):
     agency = forms.ModelChoiceField(
         label=_("Standing agency"),
         required=False,
-        queryset=Agency.objects.filter(committees_served__isnull=False).distinct(),
+        # EXISTS rather than a DISTINCT join over every committee.
+        queryset=Agency.objects.filter(
+            Exists(Committee.objects.filter(standing_agency=OuterRef("pk")))
+        ),
         to_field_name="slug",
         empty_label=_("all agencies"),
     )
@@ -110,3 +114,9 @@ class AsOfForm(forms.Form):
         if self.is_valid() and self.cleaned_data.get("as_of"):
             return self.cleaned_data["as_of"]
         return default
+
+
+def page_number(request, name: str) -> int:
+    """A page number from the query string; anything else is the first page."""
+    text = request.GET.get(name, "1")
+    return int(text) if text.isdigit() and 0 < int(text) < 100_000 else 1

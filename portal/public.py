@@ -1,9 +1,10 @@
 """Who reads a portal page, and the public pages' cache.
 
 A reader of the registry (signed in) sees the reader's page as before. Anyone else sees the
-public page while the public pages are on (settings.PUBLIC_PAGES): the fields the API gives
-anonymous clients, cached per page under the registry revision, with an ETag so a browser that
-has the page gets 304. When the public pages are off, anonymous visitors are sent to log in.
+public page: the fields the API gives anonymous clients. A visitor's page is cached per page
+under the registry revision, with an ETag so a browser that has the page gets 304. When the
+public pages are off (settings.PUBLIC_PAGES), visitors are sent to log in; every signed-in user
+still reads the public pages (committees.permissions.can_read_public).
 """
 
 import hashlib
@@ -13,7 +14,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.middleware.csrf import get_token
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -66,12 +67,9 @@ def public_gate(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        reader = permissions.is_reader(request.user)
-        if not reader and not permissions.public_pages_enabled():
-            if request.user.is_authenticated:
-                raise PermissionDenied
+        if not permissions.can_read_public(request.user):
             return redirect_to_login(request.get_full_path())
-        request.registry_reader = reader
+        request.registry_reader = permissions.is_reader(request.user)
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -84,11 +82,9 @@ def public_or_reader(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         user = request.user
-        reader = permissions.is_reader(user)
-        if not reader and not permissions.public_pages_enabled():
-            if user.is_authenticated:
-                raise PermissionDenied
+        if not permissions.can_read_public(user):
             return redirect_to_login(request.get_full_path())
+        reader = permissions.is_reader(user)
         request.registry_reader = reader
 
         def run(request, *args, **kwargs):
@@ -97,8 +93,11 @@ def public_or_reader(view):
             except ObjectDoesNotExist as exc:
                 raise Http404 from exc
 
+        # Only a visitor's page is cached: a signed-in page names its user in the header.
         cacheable = (
-            not reader and request.method in ("GET", "HEAD") and "messages" not in request.COOKIES
+            not user.is_authenticated
+            and request.method in ("GET", "HEAD")
+            and "messages" not in request.COOKIES
         )
         if cacheable:
             return _serve_cached(request, run, args, kwargs)

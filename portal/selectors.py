@@ -5,7 +5,7 @@ import importlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import CharField, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.urls import NoReverseMatch, reverse
 
 from committees import permissions
@@ -14,7 +14,14 @@ from committees.models import Agency, Committee, LegalInstrument, Succession
 from committees.partial_dates import PartialDate
 from mandates.models import Mandate, Measurement, Target
 from members.models import Membership, Person, PositionHolding, Role, open_holdings
-from members.selectors import MemberCounts, memberships_active_on, roster_on, today
+from members.selectors import (
+    MemberCounts,
+    mark_roster_entries,
+    memberships_active_on,
+    roster_queryset,
+    seat_counts_by_committee,
+    today,
+)
 
 SEARCH_LIMIT = 20
 HEAD_ROLES = (Role.HEAD, Role.GROUP_LEADER)
@@ -44,8 +51,9 @@ class CommitteeFilters:
     agency: Agency | None = None
 
 
-def committee_list(*, filters: CommitteeFilters, day: dt.date) -> QuerySet[Committee]:
-    """The directory: filtered, with the declared count and the actual count on the day."""
+def committee_list(*, filters: CommitteeFilters) -> QuerySet[Committee]:
+    """The directory, filtered, in the order of its index (near spellings closest first); the
+    page's actual counts come from attach_actual_counts."""
     queryset = Committee.objects.all()
     if filters.level:
         queryset = queryset.filter(level=filters.level)
@@ -58,16 +66,20 @@ def committee_list(*, filters: CommitteeFilters, day: dt.date) -> QuerySet[Commi
     if filters.agency is not None:
         queryset = queryset.filter(standing_agency=filters.agency)
     if filters.q:
-        # Searched before the counts are joined: knowing whether the words begin anything
-        # (else near spellings, closest first) then costs an index look, not the counts.
         queryset = folded_search.matching(queryset, filters.q)
     ordering = queryset.query.order_by or ("level", "name", "pk")
-    queryset = with_successors(queryset.select_related("standing_agency", "parent"))
-    queryset = queryset.annotate(
-        actual_count=Count("memberships", filter=memberships_active_on(day, "memberships__"))
+    return with_successors(queryset.select_related("standing_agency", "parent")).order_by(
+        *ordering
     )
-    # Aggregations ignore Meta.ordering: say it again, so pages are stable.
-    return queryset.order_by(*ordering)
+
+
+def attach_actual_counts(committees, day: dt.date) -> None:
+    """Set `actual_count` (the seats held on the day) on each committee of a page, in one query."""
+    committees = list(committees)
+    counts = seat_counts_by_committee([c.pk for c in committees], day)
+    for committee in committees:
+        seats = counts.get(committee.pk)
+        committee.actual_count = seats.actual if seats else 0
 
 
 # --- One committee ----------------------------------------------------------------------------
@@ -104,22 +116,45 @@ class TimelineEvent:
         return (self.when.date is None, -(self.when.date or dt.date.min).toordinal())
 
 
+@dataclass(frozen=True)
+class Slice:
+    """One page of a long list, by number, without counting what the page does not show."""
+
+    number: int
+    previous: int | None
+    next: int | None
+    first_index: int = 1  # the position of the page's first row in the whole list
+
+
 @dataclass
 class CommitteePage:
     committee: Committee
     day: dt.date
-    roster: list[RoleGroup]
+    roster: list[RoleGroup]  # the roster page's seats, grouped by role
     counts: MemberCounts
     mandates: list[Mandate]
     targets: list[TargetRow]
     support_groups: list[Committee]
     predecessors: list[Succession]
     successors: list[Succession]
-    timeline: list[TimelineEvent]
+    timeline: list[TimelineEvent]  # the timeline page's changes, the latest first
+    roster_slice: Slice | None = None
+    timeline_slice: Slice | None = None
     reports: list | None = None  # None: not offered (public page, or no reports app)
     edit_links: list[tuple[str, str]] = field(default_factory=list)
     may_request_report: bool = False
     current_period: str = ""
+
+    @property
+    def roster_last_index(self) -> int:
+        shown = sum(len(group.entries) for group in self.roster)
+        return (self.roster_slice.first_index if self.roster_slice else 1) + shown - 1
+
+    @property
+    def timeline_last_index(self) -> int:
+        return (
+            (self.timeline_slice.first_index if self.timeline_slice else 1) + len(self.timeline) - 1
+        )
 
     @property
     def unknown_starts(self) -> int:
@@ -194,17 +229,74 @@ def progress_percent(target: Target, latest: Decimal | None) -> int | None:
     return int(max(Decimal(0), min(Decimal(1), share)) * 100)
 
 
-def roster_timeline(committee: Committee) -> list[TimelineEvent]:
-    """Built from the membership rows themselves (each start and end is a change): every seat that began or ended on the committee, the latest first (unknown dates last)."""
-    memberships = Membership.objects.filter(committee=committee).select_related(
-        "person", "appointed_by", "ended_by", "position"
+ROSTER_PAGE = 100
+TIMELINE_PAGE = 25
+
+
+def _slice(number: int, per_page: int, rows: int, total: int | None = None) -> Slice:
+    """`rows` is how many rows were read for the page: one more than per_page means another
+    page follows (when the total is not known)."""
+    more = rows > per_page if total is None else number * per_page < total
+    return Slice(
+        number=number,
+        previous=number - 1 if number > 1 else None,
+        next=number + 1 if more else None,
+        first_index=(number - 1) * per_page + 1,
     )
+
+
+def roster_page(
+    committee: Committee, day: dt.date, *, number: int = 1, per_page: int = ROSTER_PAGE
+) -> tuple[list[Membership], Slice, MemberCounts]:
+    """One page of the roster on the day (by role rank, then name), and the counts of the whole
+    roster: two queries whatever the committee's size (the counts, then the page)."""
+    counts = seat_counts_by_committee([committee.pk], day).get(committee.pk)
+    counts = MemberCounts(
+        declared=committee.declared_member_count,
+        named=counts.named if counts else 0,
+        title_only=counts.title_only if counts else 0,
+        vacant=counts.vacant if counts else 0,
+    )
+    start = (number - 1) * per_page
+    if start >= counts.actual:  # past the end: the last page
+        number = max(1, -(-counts.actual // per_page))
+        start = (number - 1) * per_page
+    entries = mark_roster_entries(
+        list(roster_queryset(committee, day)[start : start + per_page]), day
+    )
+    return entries, _slice(number, per_page, len(entries), counts.actual), counts
+
+
+def roster_timeline(
+    committee: Committee, *, number: int = 1, per_page: int = TIMELINE_PAGE
+) -> tuple[list[TimelineEvent], Slice]:
+    """One page of the committee's roster changes, built from the membership rows themselves
+    (each start and end is a change), the latest first (unknown dates last): two queries
+    whatever the length of the history (the page's changes, then their seats)."""
+    seats = Membership.objects.filter(committee=committee).order_by()
+    appointed = seats.annotate(
+        kind=Value("appointed", output_field=CharField()), when=F("start_date")
+    ).values_list("pk", "kind", "when")
+    ended = (
+        seats.filter(end_date__isnull=False)
+        .annotate(kind=Value("ended", output_field=CharField()), when=F("end_date"))
+        .values_list("pk", "kind", "when")
+    )
+    start = (number - 1) * per_page
+    rows = list(
+        appointed.union(ended, all=True).order_by(F("when").desc(nulls_last=True), "pk", "kind")[
+            start : start + per_page + 1
+        ]
+    )
+    memberships = Membership.objects.select_related(
+        "person", "appointed_by", "ended_by", "position"
+    ).in_bulk([pk for pk, _kind, _when in rows[:per_page]])
     events = []
-    for membership in memberships:
-        events.append(TimelineEvent("appointed", membership.start, membership))
-        if membership.end_date is not None:
-            events.append(TimelineEvent("ended", membership.end, membership))
-    return sorted(events, key=lambda event: (event.sort_key, event.membership.pk))
+    for pk, kind, _when in rows[:per_page]:
+        membership = memberships[pk]
+        when = membership.start if kind == "appointed" else membership.end
+        events.append(TimelineEvent(kind, when, membership))
+    return events, _slice(number, per_page, len(rows))
 
 
 def latest_reports(committee: Committee, user, may_download: bool | None = None) -> list | None:
@@ -257,10 +349,18 @@ def edit_links(user, committee: Committee) -> list[tuple[str, str]]:
 
 
 def committee_page(
-    *, committee: Committee, day: dt.date, user, reader: bool = True
+    *,
+    committee: Committee,
+    day: dt.date,
+    user,
+    reader: bool = True,
+    roster_number: int = 1,
+    timeline_number: int = 1,
 ) -> CommitteePage:
-    """One committee's page. `reader=False` is the public page: no reports, no edit links."""
-    roster = roster_on(committee, day)
+    """One committee's page. `reader=False` is the public page: no reports, no edit links.
+    The roster and its changes come a page at a time (`roster_number`, `timeline_number`)."""
+    roster, roster_at, counts = roster_page(committee, day, number=roster_number)
+    timeline, timeline_at = roster_timeline(committee, number=timeline_number)
     may_download = reader and permissions.can_download_reports(user, committee)
     successions = list(
         Succession.objects.filter(Q(predecessor=committee) | Q(successor=committee)).select_related(
@@ -271,12 +371,8 @@ def committee_page(
         committee=committee,
         day=day,
         roster=group_by_role(roster),
-        counts=MemberCounts(
-            declared=committee.declared_member_count,
-            named=sum(1 for seat in roster if seat.person_id is not None),
-            title_only=sum(1 for seat in roster if seat.is_title_only),
-            vacant=sum(1 for seat in roster if seat.is_vacant),
-        ),
+        counts=counts,
+        roster_slice=roster_at,
         mandates=list(Mandate.objects.filter(committee=committee).prefetch_related("legal_basis")),
         targets=target_rows(committee, day),
         support_groups=list(
@@ -288,7 +384,8 @@ def committee_page(
         ),
         predecessors=[s for s in successions if s.successor_id == committee.pk],
         successors=[s for s in successions if s.predecessor_id == committee.pk],
-        timeline=roster_timeline(committee),
+        timeline=timeline,
+        timeline_slice=timeline_at,
         reports=latest_reports(committee, user, may_download) if reader else None,
         edit_links=edit_links(user, committee) if reader else [],
         may_request_report=may_download,

@@ -12,7 +12,7 @@ from committees import permissions
 from members.selectors import today
 from notifications.selectors import is_following
 from portal import selectors
-from portal.forms import AsOfForm, CommitteeFilterForm, SearchForm
+from portal.forms import AsOfForm, CommitteeFilterForm, SearchForm, page_number
 from portal.lineage import lineage_svg
 from portal.public import public_or_reader
 
@@ -40,8 +40,9 @@ def committee_list(request, home: bool = False):
     if form.is_bound:
         form.is_valid()
     day = today()
-    queryset = selectors.committee_list(filters=form.filters(), day=day)
+    queryset = selectors.committee_list(filters=form.filters())
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    selectors.attach_actual_counts(page.object_list, day)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -63,8 +64,25 @@ def committee_detail(request, slug):
     now = today()
     day = form.day(default=now)
     data = selectors.committee_page(
-        committee=committee, day=day, user=request.user, reader=request.registry_reader
+        committee=committee,
+        day=day,
+        user=request.user,
+        reader=request.registry_reader,
+        roster_number=page_number(request, "members"),
+        timeline_number=page_number(request, "changes"),
     )
+    # Each pager keeps the day asked and the other list's page.
+    keep = {}
+    for name, other, number in (
+        ("members", "changes", data.timeline_slice.number),
+        ("changes", "members", data.roster_slice.number),
+    ):
+        query = request.GET.copy()
+        query.pop(name, None)
+        query.pop(other, None)
+        if number > 1:
+            query[other] = str(number)
+        keep[name] = query.urlencode()
     return render(
         request,
         "portal/committee_detail.html",
@@ -75,7 +93,10 @@ def committee_detail(request, slug):
             "today": now,
             "lineage": lineage_svg(committee, data.predecessors, data.successors),
             "reader": request.registry_reader,
-            "following": request.user.is_authenticated and is_following(request.user, committee),
+            # Following is for readers (the work queue is theirs); None hides the button.
+            "following": is_following(request.user, committee) if request.registry_reader else None,
+            "roster_keep": keep["members"],
+            "changes_keep": keep["changes"],
         },
     )
 

@@ -13,6 +13,7 @@ from rest_framework.exceptions import ValidationError
 
 from api.serializers import PartialDateField, RegistrySerializer
 from api.views import RegistryViewSet
+from members.models import Person
 from members.selectors import today
 from work.models import Invitee, Meeting, Task, TaskUpdate, status_q
 
@@ -190,12 +191,9 @@ class MeetingViewSet(RegistryViewSet):
             Meeting.objects.select_related("committee")
             .prefetch_related(
                 "agenda_items",
-                Prefetch(
-                    "invitees",
-                    queryset=Invitee.objects.select_related("person").order_by(
-                        "guest", "order", "pk"
-                    ),
-                ),
+                Prefetch("invitees", queryset=Invitee.objects.order_by("guest", "order", "pk")),
+                # The invitees' slugs by their keys: a join would hash every person of the registry.
+                Prefetch("invitees__person", queryset=Person.objects.only("id", "slug")),
             )
             .order_by("-date", "-pk")
         )

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from committees import permissions
 from committees.models import Agency, Committee
 from members.selectors import today
+from portal.forms import page_number
 from work import calendar, selectors, services
 from work.forms import (
     AttendanceRowForm,
@@ -459,14 +460,9 @@ def task_evidence(request, pk):
     return response
 
 
-def _page_number(request, name: str) -> int:
-    text = request.GET.get(name, "1")
-    return int(text) if text.isdigit() and 0 < int(text) < 100_000 else 1
-
-
 def _counts_page(request, day, by: str) -> dict:
     """One page of a count table, and the numbers of the pages before and after it."""
-    number = _page_number(request, f"{by}_page")
+    number = page_number(request, f"{by}_page")
     per_page = selectors.COUNTS_PAGE
     rows = selectors.task_counts_by(day=day, by=by, page=number, per_page=per_page)
     return {

@@ -75,12 +75,14 @@ class TestAccess:
         assert response["Location"].startswith("/accounts/login/")
 
     @pytest.mark.parametrize(("name", "args"), PAGES)
-    def test_it_refuses_a_user_who_is_not_a_reader_when_public_pages_are_off(
+    def test_it_shows_a_signed_in_non_reader_the_public_page_when_public_pages_are_off(
         self, client, committee_a, name, args, settings
     ):
         settings.PUBLIC_PAGES = False
         client.force_login(UserFactory(username="nobody"))
-        assert client.get(reverse(name, args=args)).status_code == 403
+        response = client.get(reverse(name, args=args))
+        assert response.status_code == 200
+        assert 'id="reports"' not in response.content.decode()
 
     @pytest.mark.parametrize(
         "persona", ["leader", "city_staff", "secretariat_a", "secretariat_b", "superuser"]
@@ -507,8 +509,10 @@ def _people_named(rows: int) -> None:
 # work queue count (for a leader following nothing: the follows); the committee page also
 # asks whether the user follows it.
 PAGE_QUERIES = [
-    ("committee", _committee_with, lambda obj: committee_url(obj.slug), 15),
-    ("committee-list", _committee_with, lambda obj: reverse("portal:committee-list"), 8),
+    # The committee page: the roster's counts and its page, a page of changes and their seats.
+    ("committee", _committee_with, lambda obj: committee_url(obj.slug), 17),
+    # The directory: the seats of the committees on its page, counted for those only.
+    ("committee-list", _committee_with, lambda obj: reverse("portal:committee-list"), 9),
     ("person", _person_with, lambda obj: f"/people/{obj.slug}/", 7),
     ("agency", _agency_with, lambda obj: f"/agencies/{obj.slug}/", 12),
     ("decision", _decision_with, lambda obj: obj.get_absolute_url(), 14),  # + 3 decision links
