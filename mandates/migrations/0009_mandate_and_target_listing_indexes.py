@@ -6,8 +6,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('committees', '0009_decision_listing_index'),
-        ('mandates', '0007_target_value_as_stated'),
+        ('committees', '0010_decision_listing_index'),
+        ('mandates', '0008_search_words_gin_indexes'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('committees', '0008_packages_popolo_and_notices'),
+        ('committees', '0009_search_words_gin_indexes'),
     ]
 
     operations = [
