@@ -8,6 +8,7 @@ one, nothing is written.
 
 import datetime as dt
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -58,6 +59,7 @@ class SeatChange:
     start: When
     decision: LegalInstrument | None
     source: str
+    title: str = ""  # the seat's title when the printed seat gives no post
 
 
 @dataclass
@@ -633,10 +635,52 @@ class Importer:
             )
         )
         opens: list[SeatChange] = []
+        closes: list[SeatClose] = []
         used: set[int] = {m.person_id for m in open_seats if m.person_id}
+        rows_named = Counter(fold(seat.person) for seat in seats if seat.person)
         for order, seat in enumerate(seats):
             role, _printed = role_of(seat.role_title)
             match = next((m for m in open_seats if self._same_seat(m, seat, role)), None)
+            seated = None
+            if match is None and rows_named[fold(seat.person)] == 1:
+                seated = self._seated(open_seats, seat)
+            if seated is not None:
+                # One person already sits on this body under this name, in another role:
+                # the same person changes role (the old seat ends the day before).
+                open_seats.remove(seated)
+                on, precision = _end_before(start, seated)
+                closes.append(
+                    SeatClose(
+                        membership=seated,
+                        on=on,
+                        precision=precision,
+                        end_reason=Membership.EndReason.ROLE_CHANGED,
+                        decision=decision,
+                        path=seat.path,
+                    )
+                )
+                agency = self.agency(seat.agency, level) if seat.agency else seated.home_agency
+                position = self.post(agency, seat.post) if seat.post else seated.position
+                self.report.people["matched"] += 1
+                self.report.matched_people.append(
+                    {"path": seat.path, "name": seated.person.full_name}
+                )
+                opens.append(
+                    SeatChange(
+                        seat=seat,
+                        order=order,
+                        committee=committee,
+                        role=role,
+                        person=seated.person,
+                        position=position,
+                        agency=agency,
+                        start=start,
+                        decision=decision,
+                        source=self.source,
+                        title=seat.post or seated.title_at_appointment,
+                    )
+                )
+                continue
             if match is not None:
                 open_seats.remove(match)
                 self.report.seats["unchanged"] += 1
@@ -669,7 +713,6 @@ class Importer:
                     source=self.source,
                 )
             )
-        closes = []
         for membership in open_seats:
             on, precision = _end_before(start, membership)
             closes.append(
@@ -683,6 +726,15 @@ class Importer:
                 )
             )
         return opens, closes
+
+    def _seated(self, open_seats: list[Membership], seat: Seat) -> Membership | None:
+        """The open seat of the one person on this body with the seat's (folded) name, unless
+        the clerk said the row is a new person; None when nobody, or two namesakes, sit."""
+        if self.confirmations.get(seat.path) == NEW:
+            return None
+        key = fold(seat.person)
+        found = [m for m in open_seats if m.person_id and fold(m.person.full_name) == key]
+        return found[0] if len({m.person_id for m in found}) == 1 and len(found) == 1 else None
 
     @staticmethod
     def _same_seat(membership: Membership, seat: Seat, role: str) -> bool:
@@ -737,7 +789,7 @@ def _write_seats(
             start=change.start.date,
             start_precision=change.start.precision,
             position=change.position,
-            title=change.seat.post,
+            title=change.seat.post or change.title,
             home_agency=change.agency,
             decision=change.decision,
             source=change.source,

@@ -239,13 +239,14 @@ def _apply(data, importer: Importer, report, problems, *, dry_run: bool) -> None
         opens, closes = importer.seats(
             data.appoint, committee, level=committee.level, start=when, decision=decision
         )
-        if not data.whole_roster:
-            closes = []
+        if not data.whole_roster:  # only the seats of members who change role end
+            closes = [c for c in closes if c.end_reason == Membership.EndReason.ROLE_CHANGED]
+    changing = {c.membership.pk for c in closes}
     open_seats = {
         m.pk: m
-        for m in Membership.objects.filter(
-            committee=committee, end_date__isnull=True
-        ).select_related("person", "as_printed")
+        for m in Membership.objects.filter(committee=committee, end_date__isnull=True)
+        .exclude(pk__in=changing)
+        .select_related("person", "as_printed")
     }
     for seat in data.end:
         key = fold(seat.person or seat.post)

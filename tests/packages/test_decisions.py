@@ -7,7 +7,7 @@ import pytest
 
 from committees.models import DeclaredCount, LegalInstrument, Succession
 from committees.partial_dates import Precision
-from members.models import Membership, Role
+from members.models import Membership, Person, Role
 from members.services import membership_appoint
 from packages.decisions import DecisionInput, parse_appendix, record_decision
 from packages.schema import PackageInvalid, When
@@ -166,3 +166,61 @@ def test_it_lists_seats_without_a_decision_for_their_secretariat(
     client.force_login(secretariat_b)
     page = client.get("/admin/committees/legalinstrument/no-decision/").content.decode()
     assert "Ngô Bảo Châu" not in page
+
+
+def test_an_appointment_of_someone_seated_in_another_role_changes_their_role(body):
+    """The appendix names Ngô Bảo Châu, a member of this body, as deputy head: the same
+    person changes role (no namesake), the old seat ends the day before, both cite it."""
+    committee, old = body
+    people = Person.objects.count()
+    report = record_decision(
+        DecisionInput(
+            number="20/QĐ-UBND",
+            title="Phân công Phó Trưởng ban",
+            signed=When(dt.date(2026, 11, 1)),
+            committee=committee,
+            appoint=parse_appendix("Ngô Bảo Châu;Phó Trưởng ban;;"),
+        ),
+        by=None,
+    )
+    decision = LegalInstrument.objects.get(number="20/QĐ-UBND")
+    assert Person.objects.count() == people
+    assert report.ended == ["Ngô Bảo Châu"]
+    old.refresh_from_db()
+    assert (old.end_date, old.end_reason, old.ended_by) == (
+        dt.date(2026, 10, 31),
+        Membership.EndReason.ROLE_CHANGED,
+        decision,
+    )
+    new = committee.memberships.get(end_date__isnull=True)
+    assert (new.person_id, new.role, new.start_date, new.appointed_by) == (
+        old.person_id,
+        Role.DEPUTY_HEAD,
+        dt.date(2026, 11, 1),
+        decision,
+    )
+    assert "20/QĐ-UBND" in old.history.first().history_change_reason
+
+
+def test_two_namesakes_on_the_body_are_not_guessed_into_a_role_change(body):
+    committee, _old = body
+    membership_appoint(
+        committee=committee,
+        person=PersonFactory(full_name="Ngô Bảo Châu"),
+        role=Role.MEMBER,
+        title="Viện trưởng",
+        start=dt.date(2022, 1, 1),
+        reason="Thành lập",
+    )
+    people = Person.objects.count()
+    record_decision(
+        DecisionInput(
+            title="Bổ sung",
+            signed=When(dt.date(2026, 11, 1)),
+            committee=committee,
+            appoint=parse_appendix("Ngô Bảo Châu;Phó Trưởng ban;;"),
+        ),
+        by=None,
+    )
+    assert Person.objects.count() == people + 1
+    assert committee.memberships.filter(end_date__isnull=True).count() == 3
