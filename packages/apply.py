@@ -762,14 +762,11 @@ def _end_before(start: When, membership: Membership) -> tuple[dt.date, str]:
     return normalise(before, start.precision), start.precision
 
 
-def _write_seats(
-    opens: list[SeatChange], closes: list[SeatClose], *, by, reason: str
-) -> list[tuple[SeatChange, Membership]]:
-    """THE one place the import writes seats: through the one roster writer, the whole plan
-    at once (its rules checked on every seat of the bodies it touches)."""
-    from members.roster_writer import SeatEnd, SeatOpen, roster_apply
+def roster_changes(opens: list[SeatChange], closes: list[SeatClose]) -> list:
+    """The planned seats as the roster writer's changes: the ends, then the openings."""
+    from members.roster_writer import SeatEnd, SeatOpen
 
-    changes = [
+    changes: list = [
         SeatEnd(
             membership=close.membership,
             on=close.on,
@@ -797,6 +794,17 @@ def _write_seats(
         )
         for change in opens
     ]
+    return changes
+
+
+def _write_seats(
+    opens: list[SeatChange], closes: list[SeatClose], *, by, reason: str
+) -> list[tuple[SeatChange, Membership]]:
+    """THE one place the import writes seats: through the one roster writer, the whole plan
+    at once (its rules checked on every seat of the bodies it touches)."""
+    from members.roster_writer import roster_apply
+
+    changes = roster_changes(opens, closes)
     if not changes:
         return []
     result = roster_apply(changes, reason=reason, by=by)

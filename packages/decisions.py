@@ -19,6 +19,7 @@ from committees import permissions
 from committees.models import Committee, DeclaredCount, LegalInstrument, Level, Succession
 from committees.text import fold, nfc
 from members.models import Membership
+from members.services import committee_rename
 from packages.apply import (
     Importer,
     SeatAsPrinted,
@@ -28,6 +29,7 @@ from packages.apply import (
     _Rollback,
     _unique_slug,
     _write_seats,
+    roster_changes,
 )
 from packages.schema import PackageInvalid, Seat, When
 
@@ -213,26 +215,12 @@ def _apply(data, importer: Importer, report, problems, *, dry_run: bool) -> None
     if committee is None or committee.pk is None:
         return
     report.committee_slug = committee.slug
-    if data.rename_to and data.rename_to != committee.name:
-        report.changes.append(
-            _("Renames %(old)s to %(new)s") % {"old": committee.name, "new": data.rename_to}
+    renaming = bool(data.rename_to) and fold(data.rename_to) != fold(committee.name)
+    if renaming and (data.dissolve or data.merge_into is not None):
+        problems.append(
+            _("rename_to: a decision that renames a body does not also dissolve or merge it")
         )
-        committee.name = data.rename_to
-        _save(importer, committee, problems, "rename_to")
-    if data.declared_count is not None:
-        importer.save(
-            DeclaredCount(
-                committee=committee,
-                count=data.declared_count,
-                decision=decision,
-                date=when.date,
-                date_precision=when.precision,
-            )
-        )
-        committee.declared_member_count = data.declared_count
-        committee.declared_by = decision
-        _save(importer, committee, problems, "declared_count")
-        report.changes.append(_("Declares %(count)s members") % {"count": data.declared_count})
+        return
     # Seats: the appendix.
     opens, closes = [], []
     if data.appoint:
@@ -295,7 +283,29 @@ def _apply(data, importer: Importer, report, problems, *, dry_run: bool) -> None
             )
     try:
         with transaction.atomic():
-            written = _write_seats(opens, closes, by=importer.by, reason=importer.reason)
+            if renaming:
+                # The renamed body continues the roster; the appendix applies to it.
+                renamed = committee_rename(
+                    committee=committee,
+                    name=data.rename_to,
+                    on=when.date or timezone.localdate(),
+                    precision=when.precision if when.date else "day",
+                    decision=decision,
+                    reason=importer.reason,
+                    by=importer.by,
+                    ending=roster_changes([], closes),
+                    opening=roster_changes(opens, []),
+                )
+                appointed = renamed.opened[len(renamed.opened) - len(opens) :]
+                written = list(zip(opens, appointed, strict=True))
+                report.changes.append(
+                    _("Renames %(old)s to %(new)s")
+                    % {"old": committee.name, "new": renamed.committee.name}
+                )
+                committee = renamed.committee
+                report.committee_slug = committee.slug
+            else:
+                written = _write_seats(opens, closes, by=importer.by, reason=importer.reason)
             for change, membership in written:
                 SeatAsPrinted.objects.create(
                     membership=membership,
@@ -308,6 +318,20 @@ def _apply(data, importer: Importer, report, problems, *, dry_run: bool) -> None
     except ValidationError as exc:
         problems.extend(exc.messages)
         return
+    if data.declared_count is not None:
+        importer.save(
+            DeclaredCount(
+                committee=committee,
+                count=data.declared_count,
+                decision=decision,
+                date=when.date,
+                date_precision=when.precision,
+            )
+        )
+        committee.declared_member_count = data.declared_count
+        committee.declared_by = decision
+        _save(importer, committee, problems, "declared_count")
+        report.changes.append(_("Declares %(count)s members") % {"count": data.declared_count})
     report.appointed = [
         f"{c.seat.person or c.seat.post} — {c.seat.role_title}".strip(" —") for c in opens
     ]

@@ -224,3 +224,117 @@ def test_two_namesakes_on_the_body_are_not_guessed_into_a_role_change(body):
     )
     assert Person.objects.count() == people + 1
     assert committee.memberships.filter(end_date__isnull=True).count() == 3
+
+
+def test_a_rename_records_the_lineage_and_the_names_and_the_roster_continues(body, groups):
+    """Renaming is a step of lineage like a merge: the body under its old name ends the day
+    before, the renamed body succeeds it ("renamed to", citing the decision) and keeps the
+    old name with its dates; the seats continue; the secretariat keeps its body."""
+    from committees import permissions
+    from tests.factories import SupportGroupFactory, UserFactory
+
+    committee, old_seat = body
+    committee.founded_on = dt.date(2020, 5, 1)
+    committee.save()
+    group = SupportGroupFactory(parent=committee)
+    clerk = UserFactory()
+    permissions.grant_secretariat(clerk, committee)
+    report = record_decision(
+        DecisionInput(
+            number="40/QĐ-UBND",
+            title="Đổi tên Ban Chỉ đạo A",
+            signed=When(dt.date(2026, 11, 1)),
+            committee=committee,
+            rename_to="Ban Chỉ đạo chuyển đổi số",
+            appoint=parse_appendix("Ngô Bảo Châu;Phó Trưởng ban;;\nLê Thu Hà;Ủy viên;;"),
+        ),
+        by=clerk,
+    )
+    decision = LegalInstrument.objects.get(number="40/QĐ-UBND")
+    step = Succession.objects.get(predecessor=committee)
+    renamed = step.successor
+    assert (step.kind, step.instrument, step.date) == (
+        Succession.Kind.RENAMED_TO,
+        decision,
+        dt.date(2026, 11, 1),
+    )
+    assert report.committee_slug == renamed.slug
+    assert renamed.name == "Ban Chỉ đạo chuyển đổi số"
+    assert renamed.other_names == [
+        {
+            "name": "Ban Chỉ đạo A",
+            "start_date": "2020-05-01",
+            "end_date": "2026-10-31",
+            "note": str(decision),
+        }
+    ]
+    assert (renamed.founded_on, renamed.established_by) == (dt.date(2026, 11, 1), decision)
+    committee.refresh_from_db()
+    assert committee.dissolved_on == dt.date(2026, 10, 31)
+    assert committee.name == "Ban Chỉ đạo A"  # the record of the old name is kept
+    # The member seated before changes role on the renamed body, the same person.
+    old_seat.refresh_from_db()
+    assert (old_seat.end_date, old_seat.end_reason, old_seat.ended_by) == (
+        dt.date(2026, 10, 31),
+        Membership.EndReason.ROLE_CHANGED,
+        decision,
+    )
+    seats = {m.person.full_name: m for m in renamed.memberships.all()}
+    assert set(seats) == {"Ngô Bảo Châu", "Lê Thu Hà"}
+    assert seats["Ngô Bảo Châu"].person_id == old_seat.person_id
+    assert seats["Ngô Bảo Châu"].role == Role.DEPUTY_HEAD
+    assert all(m.appointed_by == decision for m in seats.values())
+    assert all(m.start_date == dt.date(2026, 11, 1) for m in seats.values())
+    assert not committee.memberships.filter(end_date__isnull=True).exists()
+    group.refresh_from_db()
+    assert group.parent == renamed
+    assert permissions.can_manage_roster(clerk, renamed)
+
+
+def test_a_rename_carries_every_open_seat_citing_the_decision(body):
+    committee, old_seat = body
+    unnamed = membership_appoint(
+        committee=committee,
+        person=None,
+        title="Thứ trưởng Bộ Tư pháp",
+        start=dt.date(2022, 1, 1),
+        reason="Thành lập",
+    )
+    record_decision(
+        DecisionInput(
+            title="Đổi tên",
+            effective=When(dt.date(2026, 4, 1), Precision.QUARTER),
+            committee=committee,
+            rename_to="Ban Chỉ đạo B mới",
+        ),
+        by=None,
+    )
+    renamed = Succession.objects.get(predecessor=committee).successor
+    for seat in (old_seat, unnamed):
+        seat.refresh_from_db()
+        assert seat.end_reason == Membership.EndReason.COMMITTEE_DISSOLVED
+        assert seat.end_date == dt.date(2026, 3, 31)
+    carried = renamed.memberships.order_by("role_rank", "pk")
+    assert [(m.person_id, m.title_at_appointment) for m in carried] == [
+        (old_seat.person_id, ""),
+        (None, "Thứ trưởng Bộ Tư pháp"),
+    ]
+    assert {(m.start_date, m.start_precision) for m in carried} == {
+        (dt.date(2026, 4, 1), Precision.QUARTER)
+    }
+    assert renamed.other_names[-1]["end_date"] == "2026"  # Popolo has no quarters
+
+
+def test_a_rename_is_not_a_merge_too(body):
+    committee, _old = body
+    with pytest.raises(PackageInvalid):
+        record_decision(
+            DecisionInput(
+                title="Đổi tên",
+                committee=committee,
+                rename_to="Tên mới",
+                merge_into=CommitteeFactory(),
+            ),
+            by=None,
+        )
+    assert not Succession.objects.exists()
