@@ -176,4 +176,5 @@ def test_the_seats_file_says_a_seats_status_role_title_and_a_post_left(client):
     assert unnamed["post_left"] == "false"
     records = json.loads(download(client, "seats.json"))["records"]
     record = next(r for r in records if r["person"] == "tran-van-roi")
-    assert record["post_left"] is True and record["post_left_on"] == "2025-03-31"
+    assert record["post_left"] is True
+    assert record["post_left_on"] == "2025-03-31"
