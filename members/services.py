@@ -64,6 +64,7 @@ __all__ = [
     "position_holder_change",
     "position_holding_save",
     "stale_message",
+    "succession_record",
 ]
 
 
@@ -325,13 +326,16 @@ def committee_dissolve(
     decision: LegalInstrument | None = None,
     successor: Committee | None = None,
     kind: str = "",
+    source: str = "",
     by: AbstractBaseUser | None = None,
 ) -> list[Membership]:
-    """Dissolve a body, or merge it into (or have it replaced by) a successor, on a day: its
-    open seats end that day, citing the decision, with the matching reason, and the roster
-    after that day is empty. Returns the seats ended."""
-    if by is not None:
-        permissions.require_administrator(by)
+    """THE one place a body ends: dissolved, or merged into (or replaced by) a successor, on
+    a day. Its open seats end that day, citing the decision, with the matching reason; the
+    lineage is recorded (once); the roster after that day is empty. Returns the seats ended.
+    Whoever records decisions for the body may (the decision form, a committee package);
+    the body's own dissolve page is for administrators."""
+    if by is not None and not permissions.can_record_decision(by, committee):
+        raise PermissionDenied(_("You may not record decisions for this body."))
     require_reason(reason)
     locked = Committee.objects.select_for_update().get(pk=committee.pk)
     if locked.dissolved_on is not None:
@@ -344,17 +348,16 @@ def committee_dissolve(
     save_validated(locked, by=by, reason=reason)
     last_day = PartialDate(on, precision).last_day() or on
     if successor is not None:
-        save_validated(
-            Succession(
-                predecessor=locked,
-                successor=successor,
-                kind=kind or Succession.Kind.MERGED_INTO,
-                date=on,
-                date_precision=precision,
-                instrument=decision,
-            ),
-            by=by,
+        succession_record(
+            predecessor=locked,
+            successor=successor,
+            kind=kind or Succession.Kind.MERGED_INTO,
+            on=on,
+            precision=precision,
+            decision=decision,
+            source=source,
             reason=reason,
+            by=by,
         )
         if kind == Succession.Kind.RENAMED_TO:
             # The successor keeps the name it had before, with its dates.
@@ -393,6 +396,42 @@ def committee_dissolve(
         by=by,
     )
     return result.ended
+
+
+def succession_record(
+    *,
+    predecessor: Committee,
+    successor: Committee,
+    kind: str,
+    on: dt.date | None,
+    reason: str,
+    precision: str = Precision.DAY,
+    decision: LegalInstrument | None = None,
+    as_printed: str = "",
+    source: str = "",
+    by: AbstractBaseUser | None = None,
+) -> Succession:
+    """A step of lineage, recorded once: a predecessor and successor already linked (by
+    whatever kind) is the step already kept. Ending the predecessor is committee_dissolve's (or, for a
+    rename, committee_rename's); this only records the step (as a package or the Popolo
+    import does for a body whose end is not known)."""
+    kept = Succession.objects.filter(predecessor=predecessor, successor=successor).first()
+    if kept is not None:
+        return kept
+    return save_validated(
+        Succession(
+            predecessor=predecessor,
+            successor=successor,
+            kind=kind,
+            predecessor_as_printed=as_printed,
+            date=on,
+            date_precision=precision,
+            instrument=decision,
+            source=source[:500],
+        ),
+        by=by,
+        reason=reason,
+    )
 
 
 def renamed_names(
@@ -488,17 +527,15 @@ def committee_rename(
     old.dissolved_precision = precision
     old.replaced_by_as_printed = name
     save_validated(old, by=by, reason=reason)
-    save_validated(
-        Succession(
-            predecessor=old,
-            successor=renamed,
-            kind=Succession.Kind.RENAMED_TO,
-            date=first,
-            date_precision=precision,
-            instrument=decision,
-        ),
-        by=by,
+    succession_record(
+        predecessor=old,
+        successor=renamed,
+        kind=Succession.Kind.RENAMED_TO,
+        on=first,
+        precision=precision,
+        decision=decision,
         reason=reason,
+        by=by,
     )
     for group in Committee.objects.filter(parent=old, dissolved_on__isnull=True):
         group.parent = renamed

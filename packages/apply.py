@@ -27,12 +27,12 @@ from committees.models import (
     Level,
     Succession,
 )
-from committees.partial_dates import PartialDate, Precision, normalise
+from committees.partial_dates import Precision, normalise
 from committees.text import fold
 from mandates.models import Mandate, Target
 from members.models import Membership, Person, Position, PositionHolding, open_holdings
 from members.roster_writer import RosterRefused
-from members.services import save_validated
+from members.services import committee_dissolve, save_validated, succession_record
 from packages.models import PackageImport, SeatAsPrinted
 from packages.names import loose_key, name_key
 from packages.roles import role_of
@@ -464,19 +464,17 @@ class Importer:
                     )
                 )
                 self.index_committee(found)
-            if Succession.objects.filter(predecessor=found, successor=committee).exists():
-                continue
-            self.save(
-                Succession(
-                    predecessor=found,
-                    successor=committee,
-                    kind=kind,
-                    predecessor_as_printed=printed if printed != found.name else "",
-                    date=when.date,
-                    date_precision=when.precision,
-                    instrument=decision,
-                    source=self.source,
-                )
+            succession_record(
+                predecessor=found,
+                successor=committee,
+                kind=kind,
+                as_printed=printed if printed != found.name else "",
+                on=when.date,
+                precision=when.precision,
+                decision=decision,
+                source=self.source,
+                reason=self.reason,
+                by=self.by,
             )
 
     def mandates_and_targets(self, package: Package, committee: Committee, decision) -> None:
@@ -945,38 +943,39 @@ def _replaced(importer: Importer, package: Package, committee: Committee) -> Non
     successor = importer.find_committee(package.replaced_by, package.level)
     if successor is None or successor.pk == committee.pk:
         return
-    if not Succession.objects.filter(predecessor=committee, successor=successor).exists():
-        importer.save(
-            Succession(
-                predecessor=committee,
-                successor=successor,
-                kind=Succession.Kind.REPLACED_BY,
-                predecessor_as_printed="",
-                date=successor.founded_on,
-                date_precision=successor.founded_precision,
-                instrument=successor.established_by,
-                source=importer.source,
-            )
-        )
-    if successor.founded_on is None or committee.dissolved_on is not None:
-        return
-    when = When(successor.founded_on, successor.founded_precision)
-    closes = [
-        SeatClose(
-            membership=m,
-            on=when.date,
-            precision=when.precision,
-            end_reason=Membership.EndReason.COMMITTEE_DISSOLVED,
-            decision=successor.established_by,
-            path=package.path,
-        )
-        for m in Membership.objects.filter(committee=committee, end_date__isnull=True)
-    ]
-    importer.report.seats["ended"] += len(closes)
-    _apply_seats(importer, [], closes, f"{package.path}.dissolved_or_replaced_by".lstrip("."))
-    committee.dissolved_on = PartialDate(when.date, when.precision).date
-    committee.dissolved_precision = when.precision
-    importer.save(committee)
+    path = f"{package.path}.dissolved_or_replaced_by".lstrip(".")
+    try:
+        with transaction.atomic():
+            if successor.founded_on is not None and committee.dissolved_on is None:
+                # The one lineage service: the body ends, its open seats end citing the
+                # successor's founding decision, and the step is recorded.
+                ended = committee_dissolve(
+                    committee=committee,
+                    on=successor.founded_on,
+                    precision=successor.founded_precision,
+                    decision=successor.established_by,
+                    successor=successor,
+                    kind=Succession.Kind.REPLACED_BY,
+                    source=importer.source,
+                    reason=importer.reason,
+                    by=importer.by,
+                )
+                importer.report.seats["ended"] += len(ended)
+                committee.refresh_from_db()
+            else:
+                succession_record(
+                    predecessor=committee,
+                    successor=successor,
+                    kind=Succession.Kind.REPLACED_BY,
+                    on=successor.founded_on,
+                    precision=successor.founded_precision,
+                    decision=successor.established_by,
+                    source=importer.source,
+                    reason=importer.reason,
+                    by=importer.by,
+                )
+    except ValidationError as exc:
+        importer.problem(path, exc.messages)
 
 
 def area_named(text: str):

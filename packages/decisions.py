@@ -19,7 +19,7 @@ from committees import permissions
 from committees.models import Committee, DeclaredCount, LegalInstrument, Level, Succession
 from committees.text import fold, nfc
 from members.models import Membership
-from members.services import committee_rename
+from members.services import committee_dissolve, committee_rename
 from packages.apply import (
     Importer,
     SeatAsPrinted,
@@ -266,21 +266,8 @@ def _apply(data, importer: Importer, report, problems, *, dry_run: bool) -> None
                 path=seat.path,
             )
         )
-    if data.dissolve or data.merge_into is not None:
-        closed = {c.membership.pk for c in closes}
-        for membership in open_seats.values():
-            if membership.pk in closed:
-                continue
-            closes.append(
-                SeatClose(
-                    membership=membership,
-                    on=when.date or timezone.localdate(),
-                    precision=when.precision if when.date else "day",
-                    end_reason=Membership.EndReason.COMMITTEE_DISSOLVED,
-                    decision=decision,
-                    path="dissolve",
-                )
-            )
+    ending = data.dissolve or data.merge_into is not None
+    dissolved: list[Membership] = []
     try:
         with transaction.atomic():
             if renaming:
@@ -306,6 +293,21 @@ def _apply(data, importer: Importer, report, problems, *, dry_run: bool) -> None
                 report.committee_slug = committee.slug
             else:
                 written = _write_seats(opens, closes, by=importer.by, reason=importer.reason)
+            if ending:
+                # The body ends through the one lineage service: its remaining seats end
+                # that day citing the decision, and the merge is recorded.
+                dissolved = committee_dissolve(
+                    committee=committee,
+                    on=when.date or timezone.localdate(),
+                    precision=when.precision if when.date else "day",
+                    decision=decision,
+                    successor=data.merge_into,
+                    kind=Succession.Kind.MERGED_INTO if data.merge_into is not None else "",
+                    source=importer.source,
+                    reason=importer.reason,
+                    by=importer.by,
+                )
+                committee.refresh_from_db()
             for change, membership in written:
                 SeatAsPrinted.objects.create(
                     membership=membership,
@@ -335,27 +337,15 @@ def _apply(data, importer: Importer, report, problems, *, dry_run: bool) -> None
     report.appointed = [
         f"{c.seat.person or c.seat.post} — {c.seat.role_title}".strip(" —") for c in opens
     ]
-    report.ended = [str(c.membership.person or c.membership.title_at_appointment) for c in closes]
+    report.ended = [
+        str(m.person or m.title_at_appointment) for m in [c.membership for c in closes] + dissolved
+    ]
     if data.merge_into is not None:
-        importer.save(
-            Succession(
-                predecessor=committee,
-                successor=data.merge_into,
-                kind=Succession.Kind.MERGED_INTO,
-                date=when.date,
-                date_precision=when.precision,
-                instrument=decision,
-            )
-        )
         report.changes.append(
             _("Merges %(old)s into %(new)s") % {"old": committee.name, "new": data.merge_into.name}
         )
-    if data.dissolve or data.merge_into is not None:
-        committee.dissolved_on = when.date or timezone.localdate()
-        committee.dissolved_precision = when.precision if when.date else "day"
-        _save(importer, committee, problems, "dissolve")
-        if data.dissolve:
-            report.changes.append(_("Dissolves %(name)s") % {"name": committee.name})
+    elif data.dissolve:
+        report.changes.append(_("Dissolves %(name)s") % {"name": committee.name})
 
 
 def _printed_post(membership: Membership) -> str:

@@ -338,3 +338,41 @@ def test_a_rename_is_not_a_merge_too(body):
             by=None,
         )
     assert not Succession.objects.exists()
+
+
+def test_a_merge_ends_the_body_through_the_one_lineage_service(body):
+    """The decision form ends a body as the dissolve page does: every open seat (the
+    appendix's new ones too) ends that day citing the decision and saying why, the step of
+    lineage cites the decision, and a body already ended is refused, writing nothing."""
+    committee, old = body
+    other = CommitteeFactory(name="Ban Chỉ đạo hợp nhất")
+    report = record_decision(
+        DecisionInput(
+            number="30/QĐ-UBND",
+            title="Hợp nhất",
+            committee=committee,
+            merge_into=other,
+            appoint=parse_appendix("Họ tên;Chức danh\nPhan Văn Tú;Ủy viên\n"),
+            signed=When(dt.date(2026, 3, 15)),
+        ),
+        by=None,
+    )
+    decision = LegalInstrument.objects.get(number="30/QĐ-UBND")
+    assert "Ngô Bảo Châu" in report.ended
+    old.refresh_from_db()
+    assert (old.end_date, old.ended_by) == (dt.date(2026, 3, 15), decision)
+    assert "Ban Chỉ đạo hợp nhất" in old.end_note
+    assert not committee.memberships.filter(end_date__isnull=True).exists()
+    step = Succession.objects.get(predecessor=committee)
+    assert (step.successor, step.kind, step.instrument) == (
+        other,
+        Succession.Kind.MERGED_INTO,
+        decision,
+    )
+    decisions = LegalInstrument.objects.count()
+    with pytest.raises(PackageInvalid) as caught:
+        record_decision(
+            DecisionInput(title="Giải thể", committee=committee, dissolve=True), by=None
+        )
+    assert any("already dissolved" in p or "đã giải thể" in p for p in caught.value.problems)
+    assert LegalInstrument.objects.count() == decisions
