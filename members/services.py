@@ -541,6 +541,7 @@ def committee_rename(
         group.parent = renamed
         save_validated(group, by=by, reason=reason)
     permissions.carry_rights(old, renamed)
+    _carry_work(old, renamed, on=first, reason=reason, by=by)
     note = _("The body was renamed %(successor)s.") % {"successor": name}
     ended_here = {change.membership.pk for change in ending}
     changes: list = [replace(change, where=change.where or str(old)) for change in ending]
@@ -582,6 +583,38 @@ def committee_rename(
         return Renamed(committee=renamed, opened=[], ended=[])
     result = roster_apply(changes, reason=reason, by=by)
     return Renamed(committee=renamed, opened=result.opened, ended=result.ended)
+
+
+def _carry_work(
+    old: Committee, renamed: Committee, *, on: dt.date, reason: str, by: AbstractBaseUser | None
+) -> None:
+    """A renamed body carries its continuing work: its targets neither achieved nor past
+    their deadline on `on`, its mandates (but one whose targets have all ended), its open
+    tasks (not done, not cancelled, from a meeting or not) and whoever follows it. Each moves
+    with history (who, when, why: the decision). What ended stays on the old body: history
+    is not rewritten."""
+    from mandates.models import Mandate, Measurement, Target
+    from notifications.models import Follow
+    from work.models import Task
+
+    latest: dict[int, Measurement] = {}
+    for measurement in Measurement.objects.filter(target__committee=old).order_by("date", "pk"):
+        latest[measurement.target_id] = measurement
+    ended = {Target.Status.ACHIEVED, Target.Status.OVERDUE}
+    targets = list(Target.objects.filter(committee=old).order_by("pk"))
+    going = [t for t in targets if t.status_on(on, latest.get(t.pk)) not in ended]
+    finished = {t.mandate_id for t in targets if t.mandate_id} - {t.mandate_id for t in going}
+    moving = [
+        *Mandate.objects.filter(committee=old).exclude(pk__in=finished).order_by("pk"),
+        *going,
+        *Task.objects.filter(committee=old)
+        .exclude(state__in=[Task.State.DONE, Task.State.CANCELLED])
+        .order_by("pk"),
+        *Follow.objects.filter(committee=old).order_by("pk"),
+    ]
+    for record in moving:  # mandates first: a target's mandate is on its body
+        record.committee = renamed
+        save_validated(record, by=by, reason=reason)
 
 
 # Fields a correction may touch; the person, the committee and the role change through
