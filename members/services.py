@@ -604,7 +604,7 @@ def _carry_work(
     targets = list(Target.objects.filter(committee=old).order_by("pk"))
     going = [t for t in targets if t.status_on(on, latest.get(t.pk)) not in ended]
     finished = {t.mandate_id for t in targets if t.mandate_id} - {t.mandate_id for t in going}
-    moving = [
+    moving: list[Mandate | Target | Task | Follow] = [
         *Mandate.objects.filter(committee=old).exclude(pk__in=finished).order_by("pk"),
         *going,
         *Task.objects.filter(committee=old)
