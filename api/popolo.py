@@ -23,7 +23,7 @@ from api.models import (
 )
 from areas.models import Area
 from committees.models import Agency, Committee, Succession
-from committees.partial_dates import Precision, iso_partial
+from committees.partial_dates import popolo_iso
 from committees.text import fold
 from members.models import Membership, Person, Position, Role
 from members.selectors import memberships_active_on, today
@@ -63,15 +63,7 @@ def exported_role(role: str) -> str:
     return POPOLO_ROLE.get(role, role)
 
 
-def partial_iso(date: dt.date | None, precision: str | None) -> str | None:
-    """A partial date the Popolo way: "2022", "2022-03" or "2022-03-14" (None when unknown).
-    Popolo dates have no quarters or half-years: those are written as their year, which is
-    true though less precise (a month would name the wrong period)."""
-    if date is None:
-        return None
-    if precision in (Precision.QUARTER, Precision.HALF):
-        return f"{date.year:04d}"
-    return iso_partial(date, precision)
+partial_iso = popolo_iso  # one rule: committees.partial_dates
 
 
 def source_entry(source: str) -> list[dict[str, str]]:

@@ -55,6 +55,7 @@ from committees.partial_dates import Precision, parse_partial_date
 from committees.text import fold, nfc
 from members.models import Membership, Person, Position, Role
 from members.roster_writer import RosterRefused, RosterResult, SeatCorrect, SeatOpen, roster_apply
+from members.services import succession_record
 from records.writes import save_validated
 
 COLLECTIONS = ("persons", "organizations", "memberships", "posts", "events", "areas")
@@ -950,15 +951,14 @@ class _Importer:
                 if existing is not None:
                     self._update("successions", existing, values)
                 else:
-                    save_validated(
-                        Succession(
-                            predecessor=predecessor,
-                            successor=successor,
-                            kind=step["kind"],
-                            **values,
-                        ),
-                        by=self.by,
+                    succession_record(
+                        predecessor=predecessor,
+                        successor=successor,
+                        kind=step["kind"],
+                        on=date,
+                        precision=precision,
                         reason=self.reason,
+                        by=self.by,
                     )
                     self.report.created["successions"] += 1
             except ValidationError as exc:

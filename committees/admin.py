@@ -191,6 +191,12 @@ class SuccessionInline(admin.TabularInline):
         return False
 
 
+RENAME_HELP = _(
+    "Correct a misspelt name here. To rename the body, record the renaming decision "
+    "(Record a decision): the old name is kept, dated, and the lineage says so."
+)
+
+
 @admin.register(Committee)
 class CommitteeAdmin(GuardedModelAdminMixin, RegistryAdmin):
     """Committees: read by every reader; changed by administrators. The roster pages (the
@@ -201,6 +207,7 @@ class CommitteeAdmin(GuardedModelAdminMixin, RegistryAdmin):
     form = partial_dates_form(
         Committee, {"founded_on": "founded_precision", "dissolved_on": "dissolved_precision"}
     )
+
     list_display = (
         "name",
         "kind",
@@ -259,6 +266,14 @@ class CommitteeAdmin(GuardedModelAdminMixin, RegistryAdmin):
         (_("Lineage"), {"fields": ("lineage",)}),
         (_("Source"), {"fields": ("source", "source_date")}),
     )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if obj is not None and "name" in form.base_fields:
+            # A rename is a decision's effect (members.services.committee_rename keeps the
+            # lineage and the dated names); this box corrects a misspelt name.
+            form.base_fields["name"].help_text = RENAME_HELP
+        return form
 
     def get_queryset(self, request):
         queryset = (

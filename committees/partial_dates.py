@@ -149,6 +149,17 @@ def iso_partial(date: dt.date | None, precision: str | None) -> str:
     return date.isoformat()
 
 
+def popolo_iso(date: dt.date | None, precision: str | None) -> str | None:
+    """A partial date the Popolo way: "2022", "2022-03" or "2022-03-14" (None when unknown).
+    Popolo dates have no quarters or half-years: those are written as their year, which is
+    true though less precise (a month would name the wrong period)."""
+    if date is None:
+        return None
+    if precision in (Precision.QUARTER, Precision.HALF):
+        return f"{date.year:04d}"
+    return iso_partial(date, precision)
+
+
 def precision_field(verbose_name) -> models.CharField:
     return models.CharField(
         verbose_name,

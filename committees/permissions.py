@@ -506,3 +506,23 @@ def revoke_focal_point(user, agency) -> None:
         focal_point.active = False
         focal_point._change_reason = "Focal point revoked"
         focal_point.save(update_fields=["active"])
+
+
+def carry_rights(source: Committee, target: Committee) -> None:
+    """Whoever holds a right on one body holds it on the body that continues it (a renamed
+    body): its secretariat keeps the roster it kept."""
+    from committees.models import CommitteeGroupObjectPermission, CommitteeUserObjectPermission
+
+    for model, holder in (
+        (CommitteeUserObjectPermission, "user_id"),
+        (CommitteeGroupObjectPermission, "group_id"),
+    ):
+        model.objects.bulk_create(
+            [
+                model(content_object=target, permission_id=permission, **{holder: who})
+                for permission, who in model.objects.filter(content_object=source).values_list(
+                    "permission_id", holder
+                )
+            ],
+            ignore_conflicts=True,
+        )

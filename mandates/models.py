@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from committees.models import Agency, Committee, LegalInstrument, Sourced
+from committees.models import Agency, Committee, LegalInstrument, Sourced, Succession
 from committees.partial_dates import PartialDate, normalise, precision_field
 from committees.text import fold, nfc
 
@@ -154,7 +154,15 @@ class Target(Sourced):
                 {"target_value": _("Give the target value, as a number or as stated.")}
             )
         if self.mandate_id and self.committee_id and self.mandate.committee_id != self.committee_id:
-            raise ValidationError({"mandate": _("The mandate belongs to another committee.")})
+            # A target that ended before its body was renamed stays with it, its mandate
+            # going on under the new name.
+            continued = Succession.objects.filter(
+                predecessor_id=self.committee_id,
+                successor_id=self.mandate.committee_id,
+                kind=Succession.Kind.RENAMED_TO,
+            ).exists()
+            if not continued:
+                raise ValidationError({"mandate": _("The mandate belongs to another committee.")})
 
     @property
     def deadline_partial(self) -> PartialDate:

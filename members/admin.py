@@ -255,9 +255,9 @@ class MembershipAdmin(TermDisplayMixin, RegistryAdmin):
             _("Term"),
             {
                 "fields": (
-                    ("start_date", "start_precision"),
+                    "start_date",
                     "appointed_by",
-                    ("end_date", "end_precision"),
+                    "end_date",
                     "end_reason",
                     "end_note",
                     "ended_by",
@@ -341,10 +341,14 @@ class MembershipAdmin(TermDisplayMixin, RegistryAdmin):
             obj.pk = created.pk
             obj._state.adding = False
             return
+        # A date's precision is read with the date from its one box (PartialDatesForm).
+        given = {*form.cleaned_data, *form.partial_dates.values()}
         changes = {
-            name: form.cleaned_data[name]
+            name: getattr(obj, name)
+            if name in form.partial_dates.values()
+            else form.cleaned_data[name]
             for name in services.CORRECTABLE_FIELDS
-            if name in form.cleaned_data
+            if name in given
         }
         updated = services.membership_update(
             membership=obj,

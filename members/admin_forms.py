@@ -7,6 +7,7 @@ from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelect
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from committees.forms import PartialDatesForm
 from committees.models import Committee, LegalInstrument, Succession
 from members.models import Membership, Person, PositionHolding, Role
 from members.roster_writer import SeatCorrect, SeatOpen, roster_check
@@ -36,9 +37,12 @@ class VersionedForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class MembershipAdminForm(forms.ModelForm):
-    """The add and correct form: a reason always; on a change, the version it was opened at."""
+class MembershipAdminForm(PartialDatesForm):
+    """The add and correct form: a reason always; on a change, the version it was opened at.
+    Each date is one box typed as clerks write it ("01/11/2026", "03/2025", "Quý II/2025",
+    "2025"), its precision following what was typed."""
 
+    partial_dates = {"start_date": "start_precision", "end_date": "end_precision"}
     reason = reason_field()
     seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -54,10 +58,8 @@ class MembershipAdminForm(forms.ModelForm):
             "home_agency",
             "on_behalf_of",
             "start_date",
-            "start_precision",
             "appointed_by",
             "end_date",
-            "end_precision",
             "end_reason",
             "end_note",
             "ended_by",
@@ -185,11 +187,15 @@ class SecretariatForm(forms.Form):
     )
 
 
-class PositionHoldingAdminForm(forms.ModelForm):
-    """A new current holder of a single-holder post is not refused here for the holder it
+class PositionHoldingAdminForm(PartialDatesForm):
+    """Each date is one box typed as clerks write it, its precision following.
+
+    A new current holder of a single-holder post is not refused here for the holder it
     replaces: the save goes through position_holder_change, which ends that holding first
     and checks the one-holder rule under its lock. A change of an existing holding is checked
     here, in the same words."""
+
+    partial_dates = {"start_date": "start_precision", "end_date": "end_precision"}
 
     class Meta:
         model = PositionHolding
@@ -197,9 +203,7 @@ class PositionHoldingAdminForm(forms.ModelForm):
             "person",
             "position",
             "start_date",
-            "start_precision",
             "end_date",
-            "end_precision",
             "ended",
             "appointed_by",
             "source",

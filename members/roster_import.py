@@ -3,7 +3,7 @@ possible matches a clerk decides), then apply it through the one roster writer, 
 none."""
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -76,6 +76,8 @@ class PlannedSeat:
 class PlannedEnd:
     membership: Membership
     on: dt.date
+    role_changed: bool = False  # the member stays, in the role of a row (`decision` cites it)
+    decision: LegalInstrument | None = None
 
 
 @dataclass
@@ -208,10 +210,16 @@ class _Matcher:
 
     def __init__(self, plan: ImportPlan, rows: list[SourceRow], choices: dict[int, str], current):
         names = {nfc(row.full_name) for row in rows if row.full_name}
+        # Names are compared folded; the file's names once each: a name the file gives twice
+        # is never taken for the one person seated under it.
+        self.rows_named = Counter(fold(row.full_name) for row in rows if row.full_name)
         self.by_name: dict[str, list[Person]] = defaultdict(list)
         people = Person.objects.filter(full_name__in=names, merged_into__isnull=True)
-        for person in people.order_by("pk"):
-            self.by_name[nfc(person.full_name)].append(person)
+        seated = {seat.person_id: seat.person for seat in current if seat.person_id}
+        for person in [*people.order_by("pk"), *seated.values()]:
+            group = self.by_name[fold(person.full_name)]
+            if all(p.pk != person.pk for p in group):
+                group.append(person)
         slugs = {row.person_id for row in rows if row.person_id}
         slugs |= {value for value in choices.values() if value and value != NEW_PERSON}
         # A merged person's identifier leads to the person it was merged into.
@@ -239,7 +247,7 @@ class _Matcher:
                     % {"id": row.person_id, "person": person.full_name, "name": name}
                 )
             return person
-        candidates = self.by_name.get(name, [])
+        candidates = self.by_name.get(fold(name), [])
         choice = self.choices.get(row.line, "")
         if choice == NEW_PERSON or not candidates:
             chosen = None
@@ -252,8 +260,10 @@ class _Matcher:
             agree = [p for p in candidates if _agrees(self.known[p.pk], row)]
             if len(agree) == 1:
                 return agree[0]
+            # The one person seated on this body under the name, named once by the file:
+            # the same person (in a new role, perhaps, or with a new post).
             on_roster = [p for p in candidates if p.pk in self.on_roster]
-            if not (row.post or row.home_agency) and len(on_roster) == 1:
+            if len(on_roster) == 1 and self.rows_named[fold(name)] == 1:
                 return on_roster[0]
             self.plan.possible_matches.append(
                 PossibleMatch(
@@ -396,7 +406,14 @@ def plan_roster_import(
         plan.added.append(seat)
         if existing is not None:  # a new role: the old seat ends the day before
             kept.add(existing.pk)
-            plan.ended.append(PlannedEnd(existing, seat.start - dt.timedelta(days=1)))
+            plan.ended.append(
+                PlannedEnd(
+                    existing,
+                    seat.start - dt.timedelta(days=1),
+                    role_changed=True,
+                    decision=seat.decision,
+                )
+            )
 
     for seat in current:
         if seat.pk not in kept:
@@ -497,9 +514,18 @@ def _changes(plan: ImportPlan, *, reason: str) -> list:
         SeatEnd(
             membership=end.membership,
             on=end.on,
-            end_reason=Membership.EndReason.OTHER,
+            end_reason=(
+                Membership.EndReason.ROLE_CHANGED
+                if end.role_changed
+                else Membership.EndReason.OTHER
+            ),
+            decision=end.decision,
             note=reason,
-            where=f"{end.membership.holder_display} ({not_in_file})",
+            where=(
+                end.membership.holder_display
+                if end.role_changed
+                else f"{end.membership.holder_display} ({not_in_file})"
+            ),
         )
         for end in plan.ended
     ]

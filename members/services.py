@@ -6,6 +6,8 @@ role, fill a seat named by its title, dissolve a body) expressed as roster chang
 """
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,7 +17,8 @@ from django.utils.translation import gettext as _
 
 from committees import permissions
 from committees.models import Agency, Committee, LegalInstrument, Succession
-from committees.partial_dates import PartialDate, Precision
+from committees.partial_dates import PartialDate, Precision, normalise, popolo_iso
+from committees.text import fold, nfc
 from idempotency import services as idempotency
 from members.models import (
     Membership,
@@ -34,7 +37,13 @@ from members.roster_writer import (
     roster_apply,
     stale_message,
 )
-from records.writes import history_user, require_reason, save_validated, stamp_history
+from records.writes import (
+    history_user,
+    require_reason,
+    save_validated,
+    stamp_history,
+    unique_slugs,
+)
 
 ONE_DAY = dt.timedelta(days=1)
 APPOINT = "membership_appoint"  # the operation a request key names (idempotency app)
@@ -42,6 +51,7 @@ APPOINT = "membership_appoint"  # the operation a request key names (idempotency
 __all__ = [
     "CORRECTABLE_FIELDS",
     "committee_dissolve",
+    "committee_rename",
     "membership_appoint",
     "membership_change_role",
     "membership_delete",
@@ -54,6 +64,7 @@ __all__ = [
     "position_holder_change",
     "position_holding_save",
     "stale_message",
+    "succession_record",
 ]
 
 
@@ -315,13 +326,16 @@ def committee_dissolve(
     decision: LegalInstrument | None = None,
     successor: Committee | None = None,
     kind: str = "",
+    source: str = "",
     by: AbstractBaseUser | None = None,
 ) -> list[Membership]:
-    """Dissolve a body, or merge it into (or have it replaced by) a successor, on a day: its
-    open seats end that day, citing the decision, with the matching reason, and the roster
-    after that day is empty. Returns the seats ended."""
-    if by is not None:
-        permissions.require_administrator(by)
+    """THE one place a body ends: dissolved, or merged into (or replaced by) a successor, on
+    a day. Its open seats end that day, citing the decision, with the matching reason; the
+    lineage is recorded (once); the roster after that day is empty. Returns the seats ended.
+    Whoever records decisions for the body may (the decision form, a committee package);
+    the body's own dissolve page is for administrators."""
+    if by is not None and not permissions.can_record_decision(by, committee):
+        raise PermissionDenied(_("You may not record decisions for this body."))
     require_reason(reason)
     locked = Committee.objects.select_for_update().get(pk=committee.pk)
     if locked.dissolved_on is not None:
@@ -334,18 +348,27 @@ def committee_dissolve(
     save_validated(locked, by=by, reason=reason)
     last_day = PartialDate(on, precision).last_day() or on
     if successor is not None:
-        save_validated(
-            Succession(
-                predecessor=locked,
-                successor=successor,
-                kind=kind or Succession.Kind.MERGED_INTO,
-                date=on,
-                date_precision=precision,
-                instrument=decision,
-            ),
-            by=by,
+        succession_record(
+            predecessor=locked,
+            successor=successor,
+            kind=kind or Succession.Kind.MERGED_INTO,
+            on=on,
+            precision=precision,
+            decision=decision,
+            source=source,
             reason=reason,
+            by=by,
         )
+        if kind == Succession.Kind.RENAMED_TO:
+            # The successor keeps the name it had before, with its dates.
+            successor.other_names = renamed_names(
+                locked,
+                until=last_day,
+                precision=precision,
+                note=str(decision) if decision is not None else "",
+                onto=successor.other_names,
+            )
+            save_validated(successor, by=by, reason=reason)
     open_seats = Membership.objects.filter(committee=locked, end_date__isnull=True).order_by("pk")
     notes: dict[str, str] = {
         Succession.Kind.MERGED_INTO: _("The body was merged into %(successor)s."),
@@ -373,6 +396,225 @@ def committee_dissolve(
         by=by,
     )
     return result.ended
+
+
+def succession_record(
+    *,
+    predecessor: Committee,
+    successor: Committee,
+    kind: str,
+    on: dt.date | None,
+    reason: str,
+    precision: str = Precision.DAY,
+    decision: LegalInstrument | None = None,
+    as_printed: str = "",
+    source: str = "",
+    by: AbstractBaseUser | None = None,
+) -> Succession:
+    """A step of lineage, recorded once: a predecessor and successor already linked (by
+    whatever kind) is the step already kept. Ending the predecessor is committee_dissolve's (or, for a
+    rename, committee_rename's); this only records the step (as a package or the Popolo
+    import does for a body whose end is not known)."""
+    kept = Succession.objects.filter(predecessor=predecessor, successor=successor).first()
+    if kept is not None:
+        return kept
+    return save_validated(
+        Succession(
+            predecessor=predecessor,
+            successor=successor,
+            kind=kind,
+            predecessor_as_printed=as_printed,
+            date=on,
+            date_precision=precision,
+            instrument=decision,
+            source=source[:500],
+        ),
+        by=by,
+        reason=reason,
+    )
+
+
+def renamed_names(
+    committee: Committee, *, until: dt.date, precision: str, note: str, onto: list | None = None
+) -> list:
+    """The names a renamed body keeps (`onto`, its own, first): the earlier body's other names
+    and its name, dated the Popolo way (`start_date`, `end_date`, `note`): its name history."""
+    entry = {"name": committee.name}
+    if start := popolo_iso(committee.founded_on, committee.founded_precision):
+        entry["start_date"] = start
+    if end := popolo_iso(until, precision):
+        entry["end_date"] = end
+    if note:
+        entry["note"] = note
+    names = [dict(item) for item in (onto or [])]
+    for item in [*(committee.other_names or []), entry]:
+        if all(fold(n.get("name", "")) != fold(item.get("name", "")) for n in names):
+            names.append(dict(item))
+    return names
+
+
+@dataclass
+class Renamed:
+    committee: Committee  # the body under its new name
+    opened: list[Membership]
+    ended: list[Membership]
+
+
+@transaction.atomic
+def committee_rename(
+    *,
+    committee: Committee,
+    name: str,
+    on: dt.date,
+    reason: str,
+    precision: str = Precision.DAY,
+    decision: LegalInstrument | None = None,
+    name_en: str = "",
+    ending: Sequence[SeatEnd] = (),
+    opening: Sequence[SeatOpen] = (),
+    by: AbstractBaseUser | None = None,
+) -> Renamed:
+    """THE one place a body is renamed, from `on` (the decision's date, at its precision).
+
+    The lineage is kept as everywhere else: the body under its old name ends the day before,
+    and the body under its new name is its successor ("renamed to", citing the decision),
+    holding its earlier names with their dates. The roster continues: every open seat ends
+    the day before and the same person (or title-only or vacant seat) sits on the renamed
+    body from `on`, citing the decision, except the seats in `ending`, which end as given;
+    the seats in `opening` open on the renamed body. Its support groups follow it and whoever
+    kept its roster keeps the renamed one's."""
+    if by is not None and not permissions.can_record_decision(by, committee):
+        raise PermissionDenied(_("You may not record decisions for this body."))
+    require_reason(reason)
+    name = nfc(name)
+    old = Committee.objects.select_for_update().get(pk=committee.pk)
+    if old.dissolved_on is not None:
+        raise ValidationError(
+            _("%(committee)s was already dissolved on %(date)s.")
+            % {"committee": old, "date": old.dissolved.display()}
+        )
+    if not name or fold(name) == fold(old.name):
+        raise ValidationError(_("The new name is the body's name already."))
+    first = normalise(on, precision) or on
+    last = first - ONE_DAY
+    label = str(decision) if decision is not None else ""
+    renamed = Committee(
+        name=name,
+        name_en=nfc(name_en),
+        slug=unique_slugs([name], set(), max_length=150)[0],
+        kind=old.kind,
+        level=old.level,
+        parent=old.parent,
+        jurisdiction=old.jurisdiction,
+        jurisdiction_area=old.jurisdiction_area,
+        standing_agency=old.standing_agency,
+        standing_agency_as_printed=old.standing_agency_as_printed,
+        declared_member_count=old.declared_member_count,
+        declared_by=old.declared_by,
+        declared_count_source=old.declared_count_source,
+        description=old.description,
+        established_by=decision or old.established_by,
+        founded_on=first,
+        founded_precision=precision,
+        sources=list(old.sources or []),
+        source=old.source,
+        other_names=renamed_names(old, until=last, precision=precision, note=label),
+    )
+    while Committee.objects.filter(slug=renamed.slug).exists():
+        renamed.slug = unique_slugs([name], {renamed.slug}, max_length=150)[0]
+    save_validated(renamed, by=by, reason=reason)
+    old.dissolved_on = last
+    old.dissolved_precision = precision
+    old.replaced_by_as_printed = name
+    save_validated(old, by=by, reason=reason)
+    succession_record(
+        predecessor=old,
+        successor=renamed,
+        kind=Succession.Kind.RENAMED_TO,
+        on=first,
+        precision=precision,
+        decision=decision,
+        reason=reason,
+        by=by,
+    )
+    for group in Committee.objects.filter(parent=old, dissolved_on__isnull=True):
+        group.parent = renamed
+        save_validated(group, by=by, reason=reason)
+    permissions.carry_rights(old, renamed)
+    _carry_work(old, renamed, on=first, reason=reason, by=by)
+    note = _("The body was renamed %(successor)s.") % {"successor": name}
+    ended_here = {change.membership.pk for change in ending}
+    changes: list = [replace(change, where=change.where or str(old)) for change in ending]
+    for seat in Membership.objects.filter(committee=old, end_date__isnull=True).order_by(
+        "role_rank", "pk"
+    ):
+        if seat.pk in ended_here:
+            continue
+        changes.append(
+            SeatEnd(
+                membership=seat,
+                on=max(last, seat.start_date or last),
+                precision=precision,
+                end_reason=Membership.EndReason.COMMITTEE_DISSOLVED,
+                decision=decision,
+                note=note,
+            )
+        )
+        changes.append(
+            SeatOpen(
+                committee=renamed,
+                person=seat.person,
+                role=seat.role,
+                role_title=seat.role_title,
+                start=first,
+                start_precision=precision,
+                position=seat.position,
+                title=seat.title_at_appointment,
+                home_agency=seat.home_agency,
+                on_behalf_of=seat.on_behalf_of,
+                area=seat.area,
+                decision=decision,
+                follows=seat if seat.is_vacant else None,
+                source=seat.source,
+            )
+        )
+    changes += [replace(change, committee=renamed) for change in opening]
+    if not changes:
+        return Renamed(committee=renamed, opened=[], ended=[])
+    result = roster_apply(changes, reason=reason, by=by)
+    return Renamed(committee=renamed, opened=result.opened, ended=result.ended)
+
+
+def _carry_work(
+    old: Committee, renamed: Committee, *, on: dt.date, reason: str, by: AbstractBaseUser | None
+) -> None:
+    """A renamed body carries its continuing work: its targets neither achieved nor past
+    their deadline on `on`, its mandates (but one whose targets have all ended), its open
+    tasks (not done, not cancelled, from a meeting or not) and whoever follows it. Each moves
+    with history (who, when, why: the decision). What ended stays on the old body: history
+    is not rewritten."""
+    from mandates.models import Mandate, Measurement, Target
+    from notifications.models import Follow
+    from work.models import Task
+
+    latest: dict[int, Measurement] = {}
+    for measurement in Measurement.objects.filter(target__committee=old).order_by("date", "pk"):
+        latest[measurement.target_id] = measurement
+    ended = {Target.Status.ACHIEVED, Target.Status.OVERDUE}
+    targets = list(Target.objects.filter(committee=old).order_by("pk"))
+    going = [t for t in targets if t.status_on(on, latest.get(t.pk)) not in ended]
+    finished = {t.mandate_id for t in targets if t.mandate_id} - {t.mandate_id for t in going}
+    moving: list[Mandate | Target | Task | Follow] = [
+        *Mandate.objects.filter(committee=old).exclude(pk__in=finished).order_by("pk"),
+        *going,
+        *Task.objects.filter(committee=old)
+        .exclude(state__in=[Task.State.DONE, Task.State.CANCELLED])
+        .order_by("pk"),
+        *Follow.objects.filter(committee=old).order_by("pk"),
+    ]
+    for record in moving:  # mandates first: a target's mandate is on its body
+        record.committee = renamed
+        save_validated(record, by=by, reason=reason)
 
 
 # Fields a correction may touch; the person, the committee and the role change through

@@ -115,6 +115,7 @@ class Follow(models.Model):
         Committee, verbose_name=_("committee"), on_delete=models.CASCADE, related_name="followers"
     )
     created_at = models.DateTimeField(_("since"), auto_now_add=True)
+    history = HistoricalRecords()  # a follow moves with a renamed body, saying why
 
     class Meta:
         verbose_name = _("followed committee")

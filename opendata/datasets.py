@@ -14,6 +14,7 @@ from api.views import _attach_member_counts, attach_identifiers
 from committees.models import Committee, LegalInstrument, Succession
 from mandates.models import Target
 from members.models import Membership, Person
+from members.selectors import with_post_left
 
 CHUNK = 2000
 
@@ -24,16 +25,32 @@ class Column:
     description: Promise
 
 
+def public_fields(serializer: type) -> list[str]:
+    """The fields the API shows anonymous clients, in the API's order."""
+    restricted = set(getattr(serializer, "restricted_fields", ()))
+    return [name for name in serializer.Meta.fields if name not in restricted]
+
+
 @dataclass(frozen=True)
 class Dataset:
+    """A file of the open data. Its columns are the API serializer's public fields, so the
+    files and the dictionary follow the API; `descriptions` says what each one means."""
+
     name: str
     title: Promise
     description: Promise
-    columns: tuple[Column, ...]
+    descriptions: dict[str, Promise]
     model: type
     serializer: type
     with_identifiers: bool = False
     with_member_counts: bool = False
+
+    @property
+    def columns(self) -> tuple[Column, ...]:
+        return tuple(
+            Column(name, self.descriptions.get(name, _("(not described yet)")))
+            for name in public_fields(self.serializer)
+        )
 
     def queryset(self) -> QuerySet:
         return QUERYSETS[self.name]()
@@ -78,9 +95,12 @@ def _committees() -> QuerySet:
 
 
 def _seats() -> QuerySet:
-    return Membership.objects.select_related(
-        "person", "committee", "position", "home_agency", "on_behalf_of"
-    ).order_by("committee_id", "role_rank", "pk")
+    # As the API lists them: with whether an ex officio holder has left the post.
+    return with_post_left(
+        Membership.objects.select_related(
+            "person", "committee", "position", "home_agency", "on_behalf_of", "area"
+        ).order_by("committee_id", "role_rank", "pk")
+    )
 
 
 def _people() -> QuerySet:
@@ -108,6 +128,12 @@ QUERYSETS = {
 }
 
 SOURCE = Column("source", _("The source: the article's title or the document's URL."))
+
+
+def _described(*columns: Column) -> dict[str, Promise]:
+    return {column.name: column.description for column in columns}
+
+
 DATE = _('A date to its precision: "2022", "2022-03" or "2022-03-14"; empty when unknown.')
 
 DATASETS: tuple[Dataset, ...] = (
@@ -119,12 +145,16 @@ DATASETS: tuple[Dataset, ...] = (
         serializer=serializers.CommitteeSerializer,
         with_identifiers=True,
         with_member_counts=True,
-        columns=(
+        descriptions=_described(
             Column("slug", _("The committee's identifier in the registry (used in its address).")),
             Column("name", _("Full name.")),
             Column("short_name", _("Short name, when there is one.")),
             Column("kind", _("steering, national, support_group, council or other.")),
             Column("level", _("national, city or ward.")),
+            Column("jurisdiction_area", _("The area the body serves (area identifier).")),
+            Column("classification", _("Its classification, as an exchanged file gave it.")),
+            Column("org_type", _("Its type, as an exchanged file gave it.")),
+            Column("other_names", _("Its other names, earlier names with their dates.")),
             Column("parent", _("For a support group: the committee it assists (identifier).")),
             Column("standing_agency", _("The agency that runs the committee day to day.")),
             Column("established_by", _("The decision that established it (decision id).")),
@@ -132,7 +162,14 @@ DATASETS: tuple[Dataset, ...] = (
             Column("dissolved", DATE),
             Column("declared_member_count", _("Members the founding decision declares.")),
             Column("declared_by", _("The decision that declares that count (decision id).")),
+            Column("declared_count_source", _("Where the declared count is stated.")),
             Column("actual_member_count", _("Seats recorded as held on the day of the file.")),
+            Column("named_member_count", _("Of those, seats whose holder is named.")),
+            Column(
+                "title_only_seat_count",
+                _("Of those, seats the decision names by their title only (person not known)."),
+            ),
+            Column("vacant_seat_count", _("Of those, seats left vacant since their holder left.")),
             Column("description", _("What the body is.")),
             Column("predecessors", _("Bodies it came from: kind:committee:date, separated by ;")),
             Column("successors", _("Bodies it became: kind:committee:date, separated by ;")),
@@ -148,24 +185,38 @@ DATASETS: tuple[Dataset, ...] = (
         ),
         model=Membership,
         serializer=serializers.MembershipSerializer,
-        columns=(
+        descriptions=_described(
             Column("id", _("The seat's number in the registry.")),
             Column("person", _("The person (identifier).")),
             Column("person_name", _("The person's full name.")),
             Column("person_rank", _("A rank shown before the name (e.g. Đại tá).")),
+            Column(
+                "seat_status",
+                _(
+                    "named; title_only (the decision names the seat by its title, the person is "
+                    "not known yet); or vacant (the holder left and nobody replaces them yet)."
+                ),
+            ),
             Column("committee", _("The committee (identifier).")),
             Column("role", _("head, standing_deputy_head, deputy_head, member, …")),
             Column("role_label", _("The role, in words.")),
+            Column("role_title", _("The role as the decision prints it, when it differs.")),
             Column("position", _("The post that gives the seat ex officio (post id).")),
             Column("post_title", _("That post's title.")),
             Column("title_at_appointment", _("The member's title when appointed.")),
             Column("home_agency", _("The agency the member comes from (identifier).")),
             Column("on_behalf_of", _("The agency the member represents (identifier).")),
+            Column("area", _("The area the seat stands for, e.g. a constituency (identifier).")),
             Column("appointed_by", _("The appointing decision (decision id).")),
             Column("start", DATE),
             Column("end", DATE),
             Column("end_reason", _("Why the seat ended, when it has.")),
             Column("ended_by", _("The decision that ended it (decision id).")),
+            Column(
+                "post_left",
+                _("true when the seat is held through a post its holder has left."),
+            ),
+            Column("post_left_on", _("The day the holder left that post (YYYY-MM-DD).")),
             SOURCE,
         ),
     ),
@@ -176,13 +227,19 @@ DATASETS: tuple[Dataset, ...] = (
         model=Person,
         serializer=serializers.PersonSerializer,
         with_identifiers=True,
-        columns=(
+        descriptions=_described(
             Column("slug", _("The person's identifier in the registry.")),
             Column("full_name", _("Full name, with diacritics.")),
             Column("rank", _("A rank shown before the name.")),
+            Column("birth_date", DATE),
+            Column("death_date", DATE),
+            Column("image", _("The address of a picture of the person.")),
+            Column("images", _("Other pictures: their addresses, separated by ;")),
+            Column("links", _("Links about the person, separated by ;")),
             Column("other_names", _("Other names the person is known by.")),
             Column("identifiers", _("Identifiers in other systems: scheme:identifier.")),
             SOURCE,
+            Column("sources", _("Every source, separated by ;")),
         ),
     ),
     Dataset(
@@ -191,7 +248,7 @@ DATASETS: tuple[Dataset, ...] = (
         description=_("Decisions, resolutions, laws, schemes and plans the records rest on."),
         model=LegalInstrument,
         serializer=serializers.DecisionSerializer,
-        columns=(
+        descriptions=_described(
             Column("id", _("The decision's number in the registry (decision id).")),
             Column("kind", _("decision, resolution, law, scheme, plan, …")),
             Column("number", _("Its official number, e.g. 944/QĐ-UBND.")),
@@ -210,7 +267,7 @@ DATASETS: tuple[Dataset, ...] = (
         description=_("Targets with their baseline, target value, deadline and status today."),
         model=Target,
         serializer=serializers.TargetSerializer,
-        columns=(
+        descriptions=_described(
             Column("id", _("The target's number in the registry.")),
             Column("committee", _("The committee (identifier); empty for a city-wide target.")),
             Column("mandate", _("The mandate it serves (mandate id).")),

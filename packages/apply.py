@@ -8,6 +8,7 @@ one, nothing is written.
 
 import datetime as dt
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -26,12 +27,12 @@ from committees.models import (
     Level,
     Succession,
 )
-from committees.partial_dates import PartialDate, Precision, normalise
+from committees.partial_dates import Precision, normalise
 from committees.text import fold
 from mandates.models import Mandate, Target
 from members.models import Membership, Person, Position, PositionHolding, open_holdings
 from members.roster_writer import RosterRefused
-from members.services import save_validated
+from members.services import committee_dissolve, save_validated, succession_record
 from packages.models import PackageImport, SeatAsPrinted
 from packages.names import loose_key, name_key
 from packages.roles import role_of
@@ -58,6 +59,7 @@ class SeatChange:
     start: When
     decision: LegalInstrument | None
     source: str
+    title: str = ""  # the seat's title when the printed seat gives no post
 
 
 @dataclass
@@ -462,19 +464,17 @@ class Importer:
                     )
                 )
                 self.index_committee(found)
-            if Succession.objects.filter(predecessor=found, successor=committee).exists():
-                continue
-            self.save(
-                Succession(
-                    predecessor=found,
-                    successor=committee,
-                    kind=kind,
-                    predecessor_as_printed=printed if printed != found.name else "",
-                    date=when.date,
-                    date_precision=when.precision,
-                    instrument=decision,
-                    source=self.source,
-                )
+            succession_record(
+                predecessor=found,
+                successor=committee,
+                kind=kind,
+                as_printed=printed if printed != found.name else "",
+                on=when.date,
+                precision=when.precision,
+                decision=decision,
+                source=self.source,
+                reason=self.reason,
+                by=self.by,
             )
 
     def mandates_and_targets(self, package: Package, committee: Committee, decision) -> None:
@@ -633,10 +633,52 @@ class Importer:
             )
         )
         opens: list[SeatChange] = []
+        closes: list[SeatClose] = []
         used: set[int] = {m.person_id for m in open_seats if m.person_id}
+        rows_named = Counter(fold(seat.person) for seat in seats if seat.person)
         for order, seat in enumerate(seats):
             role, _printed = role_of(seat.role_title)
             match = next((m for m in open_seats if self._same_seat(m, seat, role)), None)
+            seated = None
+            if match is None and rows_named[fold(seat.person)] == 1:
+                seated = self._seated(open_seats, seat)
+            if seated is not None:
+                # One person already sits on this body under this name, in another role:
+                # the same person changes role (the old seat ends the day before).
+                open_seats.remove(seated)
+                on, precision = _end_before(start, seated)
+                closes.append(
+                    SeatClose(
+                        membership=seated,
+                        on=on,
+                        precision=precision,
+                        end_reason=Membership.EndReason.ROLE_CHANGED,
+                        decision=decision,
+                        path=seat.path,
+                    )
+                )
+                agency = self.agency(seat.agency, level) if seat.agency else seated.home_agency
+                position = self.post(agency, seat.post) if seat.post else seated.position
+                self.report.people["matched"] += 1
+                self.report.matched_people.append(
+                    {"path": seat.path, "name": seated.person.full_name}
+                )
+                opens.append(
+                    SeatChange(
+                        seat=seat,
+                        order=order,
+                        committee=committee,
+                        role=role,
+                        person=seated.person,
+                        position=position,
+                        agency=agency,
+                        start=start,
+                        decision=decision,
+                        source=self.source,
+                        title=seat.post or seated.title_at_appointment,
+                    )
+                )
+                continue
             if match is not None:
                 open_seats.remove(match)
                 self.report.seats["unchanged"] += 1
@@ -669,7 +711,6 @@ class Importer:
                     source=self.source,
                 )
             )
-        closes = []
         for membership in open_seats:
             on, precision = _end_before(start, membership)
             closes.append(
@@ -683,6 +724,15 @@ class Importer:
                 )
             )
         return opens, closes
+
+    def _seated(self, open_seats: list[Membership], seat: Seat) -> Membership | None:
+        """The open seat of the one person on this body with the seat's (folded) name, unless
+        the clerk said the row is a new person; None when nobody, or two namesakes, sit."""
+        if self.confirmations.get(seat.path) == NEW:
+            return None
+        key = fold(seat.person)
+        found = [m for m in open_seats if m.person_id and fold(m.person.full_name) == key]
+        return found[0] if len({m.person_id for m in found}) == 1 and len(found) == 1 else None
 
     @staticmethod
     def _same_seat(membership: Membership, seat: Seat, role: str) -> bool:
@@ -710,14 +760,11 @@ def _end_before(start: When, membership: Membership) -> tuple[dt.date, str]:
     return normalise(before, start.precision), start.precision
 
 
-def _write_seats(
-    opens: list[SeatChange], closes: list[SeatClose], *, by, reason: str
-) -> list[tuple[SeatChange, Membership]]:
-    """THE one place the import writes seats: through the one roster writer, the whole plan
-    at once (its rules checked on every seat of the bodies it touches)."""
-    from members.roster_writer import SeatEnd, SeatOpen, roster_apply
+def roster_changes(opens: list[SeatChange], closes: list[SeatClose]) -> list:
+    """The planned seats as the roster writer's changes: the ends, then the openings."""
+    from members.roster_writer import SeatEnd, SeatOpen
 
-    changes = [
+    changes: list = [
         SeatEnd(
             membership=close.membership,
             on=close.on,
@@ -737,7 +784,7 @@ def _write_seats(
             start=change.start.date,
             start_precision=change.start.precision,
             position=change.position,
-            title=change.seat.post,
+            title=change.seat.post or change.title,
             home_agency=change.agency,
             decision=change.decision,
             source=change.source,
@@ -745,6 +792,17 @@ def _write_seats(
         )
         for change in opens
     ]
+    return changes
+
+
+def _write_seats(
+    opens: list[SeatChange], closes: list[SeatClose], *, by, reason: str
+) -> list[tuple[SeatChange, Membership]]:
+    """THE one place the import writes seats: through the one roster writer, the whole plan
+    at once (its rules checked on every seat of the bodies it touches)."""
+    from members.roster_writer import roster_apply
+
+    changes = roster_changes(opens, closes)
     if not changes:
         return []
     result = roster_apply(changes, reason=reason, by=by)
@@ -885,38 +943,39 @@ def _replaced(importer: Importer, package: Package, committee: Committee) -> Non
     successor = importer.find_committee(package.replaced_by, package.level)
     if successor is None or successor.pk == committee.pk:
         return
-    if not Succession.objects.filter(predecessor=committee, successor=successor).exists():
-        importer.save(
-            Succession(
-                predecessor=committee,
-                successor=successor,
-                kind=Succession.Kind.REPLACED_BY,
-                predecessor_as_printed="",
-                date=successor.founded_on,
-                date_precision=successor.founded_precision,
-                instrument=successor.established_by,
-                source=importer.source,
-            )
-        )
-    if successor.founded_on is None or committee.dissolved_on is not None:
-        return
-    when = When(successor.founded_on, successor.founded_precision)
-    closes = [
-        SeatClose(
-            membership=m,
-            on=when.date,
-            precision=when.precision,
-            end_reason=Membership.EndReason.COMMITTEE_DISSOLVED,
-            decision=successor.established_by,
-            path=package.path,
-        )
-        for m in Membership.objects.filter(committee=committee, end_date__isnull=True)
-    ]
-    importer.report.seats["ended"] += len(closes)
-    _apply_seats(importer, [], closes, f"{package.path}.dissolved_or_replaced_by".lstrip("."))
-    committee.dissolved_on = PartialDate(when.date, when.precision).date
-    committee.dissolved_precision = when.precision
-    importer.save(committee)
+    path = f"{package.path}.dissolved_or_replaced_by".lstrip(".")
+    try:
+        with transaction.atomic():
+            if successor.founded_on is not None and committee.dissolved_on is None:
+                # The one lineage service: the body ends, its open seats end citing the
+                # successor's founding decision, and the step is recorded.
+                ended = committee_dissolve(
+                    committee=committee,
+                    on=successor.founded_on,
+                    precision=successor.founded_precision,
+                    decision=successor.established_by,
+                    successor=successor,
+                    kind=Succession.Kind.REPLACED_BY,
+                    source=importer.source,
+                    reason=importer.reason,
+                    by=importer.by,
+                )
+                importer.report.seats["ended"] += len(ended)
+                committee.refresh_from_db()
+            else:
+                succession_record(
+                    predecessor=committee,
+                    successor=successor,
+                    kind=Succession.Kind.REPLACED_BY,
+                    on=successor.founded_on,
+                    precision=successor.founded_precision,
+                    decision=successor.established_by,
+                    source=importer.source,
+                    reason=importer.reason,
+                    by=importer.by,
+                )
+    except ValidationError as exc:
+        importer.problem(path, exc.messages)
 
 
 def area_named(text: str):

@@ -54,7 +54,15 @@ class DecisionForm(forms.Form):
     establish_level = forms.ChoiceField(
         label=_("level of the new body"), choices=Level.choices, initial=Level.CITY, required=False
     )
-    rename_to = forms.CharField(label=_("rename the body to"), max_length=400, required=False)
+    rename_to = forms.CharField(
+        label=_("rename the body to"),
+        max_length=400,
+        required=False,
+        help_text=_(
+            "The body under its old name ends the day before; the renamed body succeeds it, "
+            "keeps the old name among its names, and its seats continue on it."
+        ),
+    )
     dissolve = forms.BooleanField(label=_("dissolve the body"), required=False)
     merge_into = forms.ModelChoiceField(
         label=_("merge the body into"), queryset=Committee.objects.none(), required=False

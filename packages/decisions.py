@@ -19,6 +19,7 @@ from committees import permissions
 from committees.models import Committee, DeclaredCount, LegalInstrument, Level, Succession
 from committees.text import fold, nfc
 from members.models import Membership
+from members.services import committee_dissolve, committee_rename
 from packages.apply import (
     Importer,
     SeatAsPrinted,
@@ -28,6 +29,7 @@ from packages.apply import (
     _Rollback,
     _unique_slug,
     _write_seats,
+    roster_changes,
 )
 from packages.schema import PackageInvalid, Seat, When
 
@@ -213,39 +215,26 @@ def _apply(data, importer: Importer, report, problems, *, dry_run: bool) -> None
     if committee is None or committee.pk is None:
         return
     report.committee_slug = committee.slug
-    if data.rename_to and data.rename_to != committee.name:
-        report.changes.append(
-            _("Renames %(old)s to %(new)s") % {"old": committee.name, "new": data.rename_to}
+    renaming = bool(data.rename_to) and fold(data.rename_to) != fold(committee.name)
+    if renaming and (data.dissolve or data.merge_into is not None):
+        problems.append(
+            _("rename_to: a decision that renames a body does not also dissolve or merge it")
         )
-        committee.name = data.rename_to
-        _save(importer, committee, problems, "rename_to")
-    if data.declared_count is not None:
-        importer.save(
-            DeclaredCount(
-                committee=committee,
-                count=data.declared_count,
-                decision=decision,
-                date=when.date,
-                date_precision=when.precision,
-            )
-        )
-        committee.declared_member_count = data.declared_count
-        committee.declared_by = decision
-        _save(importer, committee, problems, "declared_count")
-        report.changes.append(_("Declares %(count)s members") % {"count": data.declared_count})
+        return
     # Seats: the appendix.
     opens, closes = [], []
     if data.appoint:
         opens, closes = importer.seats(
             data.appoint, committee, level=committee.level, start=when, decision=decision
         )
-        if not data.whole_roster:
-            closes = []
+        if not data.whole_roster:  # only the seats of members who change role end
+            closes = [c for c in closes if c.end_reason == Membership.EndReason.ROLE_CHANGED]
+    changing = {c.membership.pk for c in closes}
     open_seats = {
         m.pk: m
-        for m in Membership.objects.filter(
-            committee=committee, end_date__isnull=True
-        ).select_related("person", "as_printed")
+        for m in Membership.objects.filter(committee=committee, end_date__isnull=True)
+        .exclude(pk__in=changing)
+        .select_related("person", "as_printed")
     }
     for seat in data.end:
         key = fold(seat.person or seat.post)
@@ -277,24 +266,48 @@ def _apply(data, importer: Importer, report, problems, *, dry_run: bool) -> None
                 path=seat.path,
             )
         )
-    if data.dissolve or data.merge_into is not None:
-        closed = {c.membership.pk for c in closes}
-        for membership in open_seats.values():
-            if membership.pk in closed:
-                continue
-            closes.append(
-                SeatClose(
-                    membership=membership,
-                    on=when.date or timezone.localdate(),
-                    precision=when.precision if when.date else "day",
-                    end_reason=Membership.EndReason.COMMITTEE_DISSOLVED,
-                    decision=decision,
-                    path="dissolve",
-                )
-            )
+    ending = data.dissolve or data.merge_into is not None
+    dissolved: list[Membership] = []
     try:
         with transaction.atomic():
-            written = _write_seats(opens, closes, by=importer.by, reason=importer.reason)
+            if renaming:
+                # The renamed body continues the roster; the appendix applies to it.
+                renamed = committee_rename(
+                    committee=committee,
+                    name=data.rename_to,
+                    on=when.date or timezone.localdate(),
+                    precision=when.precision if when.date else "day",
+                    decision=decision,
+                    reason=importer.reason,
+                    by=importer.by,
+                    ending=roster_changes([], closes),
+                    opening=roster_changes(opens, []),
+                )
+                appointed = renamed.opened[len(renamed.opened) - len(opens) :]
+                written = list(zip(opens, appointed, strict=True))
+                report.changes.append(
+                    _("Renames %(old)s to %(new)s")
+                    % {"old": committee.name, "new": renamed.committee.name}
+                )
+                committee = renamed.committee
+                report.committee_slug = committee.slug
+            else:
+                written = _write_seats(opens, closes, by=importer.by, reason=importer.reason)
+            if ending:
+                # The body ends through the one lineage service: its remaining seats end
+                # that day citing the decision, and the merge is recorded.
+                dissolved = committee_dissolve(
+                    committee=committee,
+                    on=when.date or timezone.localdate(),
+                    precision=when.precision if when.date else "day",
+                    decision=decision,
+                    successor=data.merge_into,
+                    kind=Succession.Kind.MERGED_INTO if data.merge_into is not None else "",
+                    source=importer.source,
+                    reason=importer.reason,
+                    by=importer.by,
+                )
+                committee.refresh_from_db()
             for change, membership in written:
                 SeatAsPrinted.objects.create(
                     membership=membership,
@@ -307,30 +320,32 @@ def _apply(data, importer: Importer, report, problems, *, dry_run: bool) -> None
     except ValidationError as exc:
         problems.extend(exc.messages)
         return
+    if data.declared_count is not None:
+        importer.save(
+            DeclaredCount(
+                committee=committee,
+                count=data.declared_count,
+                decision=decision,
+                date=when.date,
+                date_precision=when.precision,
+            )
+        )
+        committee.declared_member_count = data.declared_count
+        committee.declared_by = decision
+        _save(importer, committee, problems, "declared_count")
+        report.changes.append(_("Declares %(count)s members") % {"count": data.declared_count})
     report.appointed = [
         f"{c.seat.person or c.seat.post} — {c.seat.role_title}".strip(" —") for c in opens
     ]
-    report.ended = [str(c.membership.person or c.membership.title_at_appointment) for c in closes]
+    report.ended = [
+        str(m.person or m.title_at_appointment) for m in [c.membership for c in closes] + dissolved
+    ]
     if data.merge_into is not None:
-        importer.save(
-            Succession(
-                predecessor=committee,
-                successor=data.merge_into,
-                kind=Succession.Kind.MERGED_INTO,
-                date=when.date,
-                date_precision=when.precision,
-                instrument=decision,
-            )
-        )
         report.changes.append(
             _("Merges %(old)s into %(new)s") % {"old": committee.name, "new": data.merge_into.name}
         )
-    if data.dissolve or data.merge_into is not None:
-        committee.dissolved_on = when.date or timezone.localdate()
-        committee.dissolved_precision = when.precision if when.date else "day"
-        _save(importer, committee, problems, "dissolve")
-        if data.dissolve:
-            report.changes.append(_("Dissolves %(name)s") % {"name": committee.name})
+    elif data.dissolve:
+        report.changes.append(_("Dissolves %(name)s") % {"name": committee.name})
 
 
 def _printed_post(membership: Membership) -> str:

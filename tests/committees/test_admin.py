@@ -316,3 +316,9 @@ def test_person_and_membership_change_pages_have_fixed_query_counts(client, supe
     small = count_queries(client, admin_url(Position, "change", position.pk))
     HoldingFactory.create_batch(190, position=position)
     assert small == count_queries(client, admin_url(Position, "change", position.pk))
+
+
+def test_the_committee_form_sends_a_rename_to_the_decision_form(client, superuser, committee_a):
+    client.force_login(superuser)
+    page = client.get(reverse("admin:committees_committee_change", args=[committee_a.pk]))
+    assert "Để đổi tên cơ quan, hãy ghi nhận quyết định đổi tên" in page.content.decode()

@@ -299,3 +299,42 @@ class TestSelectors:
             ("appointed", seats[4].pk),
         ]
         assert "LIMIT 2" in queries.captured_queries[0]["sql"]
+
+
+def test_a_body_renamed_into_one_already_kept_gives_it_its_dated_earlier_name(committee_a):
+    """The admin's dissolve page with "renamed to" an existing body: the lineage step, and the
+    old name among the successor's names with its dates (its own names kept)."""
+    from committees.models import Succession
+    from members.services import committee_dissolve
+    from tests.factories import InstrumentFactory
+
+    committee_a.founded_on = dt.date(2019, 1, 1)
+    committee_a.save()
+    successor = CommitteeFactory(
+        name="Ban Chỉ đạo chuyển đổi số", other_names=[{"name": "BCĐ CĐS", "note": "short name"}]
+    )
+    decision = InstrumentFactory(number="1619/QĐ-TTg")
+    committee_dissolve(
+        committee=committee_a,
+        on=dt.date(2021, 9, 23),
+        reason="Đổi tên",
+        decision=decision,
+        successor=successor,
+        kind=Succession.Kind.RENAMED_TO,
+    )
+    successor.refresh_from_db()
+    assert successor.other_names == [
+        {"name": "BCĐ CĐS", "note": "short name"},
+        {
+            "name": "Ban Chỉ đạo A",
+            "start_date": "2019-01-01",
+            "end_date": "2021-09-23",
+            "note": str(decision),
+        },
+    ]
+    step = Succession.objects.get(predecessor=committee_a)
+    assert (step.successor, step.kind, step.instrument) == (
+        successor,
+        Succession.Kind.RENAMED_TO,
+        decision,
+    )

@@ -498,3 +498,62 @@ def test_ordinary_cells_are_exported_as_they_are():
     from members.spreadsheets import guard_formula
 
     assert guard_formula("Nguyễn Văn Được") == "Nguyễn Văn Được"
+
+
+def test_a_row_naming_a_seated_member_in_another_role_changes_their_role(committee_a):
+    """The file names Ngô Bảo Châu (written in lower case, with a new post) as deputy head
+    from a decision's date: the member seated on this body changes role; no namesake."""
+    from tests.factories import InstrumentFactory
+
+    person = PersonFactory(full_name="Ngô Bảo Châu")
+    old = membership_appoint(
+        committee=committee_a,
+        person=person,
+        role=Role.MEMBER,
+        title="Viện trưởng Viện Toán",
+        start=D(2022, 1, 1),
+        reason="Thành lập",
+    )
+    decision = InstrumentFactory(number="30/QĐ-UBND")
+    people = Person.objects.count()
+    data = csv_bytes(
+        [
+            [
+                "ngô bảo châu",
+                "",
+                "Phó Trưởng ban",
+                "Giám đốc Sở Khoa học",
+                "",
+                "01/11/2026",
+                "30/QĐ-UBND",
+            ]
+        ]
+    )
+    plan = roster_import(
+        committee=committee_a, data=data, filename="r.csv", on=D(2026, 12, 1), dry_run=True
+    )
+    assert not plan.possible_matches
+    assert plan.new_people == 0
+    plan = roster_import(
+        committee=committee_a,
+        data=data,
+        filename="r.csv",
+        on=D(2026, 12, 1),
+        dry_run=False,
+        reason="Phân công",
+    )
+    assert plan.applied
+    assert Person.objects.count() == people
+    old.refresh_from_db()
+    assert (old.end_date, old.end_reason, old.ended_by) == (
+        D(2026, 10, 31),
+        Membership.EndReason.ROLE_CHANGED,
+        decision,
+    )
+    new = committee_a.memberships.get(end_date__isnull=True)
+    assert (new.person, new.role, new.start_date, new.appointed_by) == (
+        person,
+        Role.DEPUTY_HEAD,
+        D(2026, 11, 1),
+        decision,
+    )

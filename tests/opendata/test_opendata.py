@@ -12,7 +12,7 @@ from django.urls import reverse
 from committees.models import Committee
 from members.models import Person
 from opendata import services
-from opendata.datasets import DATASETS
+from opendata.datasets import DATASETS, dataset_get
 from portal.revision import registry_revision_bump
 
 pytestmark = pytest.mark.django_db
@@ -119,3 +119,62 @@ def test_an_unknown_file_is_not_found(client, seeded):
 def test_open_data_follows_the_public_pages_switch(client, settings):
     settings.PUBLIC_PAGES = False
     assert client.get(reverse("opendata:index")).status_code == 302
+
+
+def test_every_file_has_the_api_public_fields_as_columns_each_described(client):
+    from api.serializers import MembershipSerializer
+    from opendata.datasets import public_fields
+
+    html = client.get(reverse("opendata:dictionary")).content.decode()
+    for dataset in DATASETS:
+        assert [c.name for c in dataset.columns] == public_fields(dataset.serializer)
+        for column in dataset.columns:
+            assert column.name in dataset.descriptions, (dataset.name, column.name)
+    seats = dataset_get("seats")
+    names = [c.name for c in seats.columns]
+    assert {"seat_status", "role_title", "post_left", "post_left_on", "area"} <= set(names)
+    assert not {"end_note", "version", "source_date"} & set(names)
+    assert names == [n for n in MembershipSerializer.Meta.fields if n in names]
+    assert "<code>post_left_on</code>" in html
+
+
+def test_the_seats_file_says_a_seats_status_role_title_and_a_post_left(client):
+    import datetime as dt
+
+    from members.models import Role
+    from members.services import membership_appoint
+    from tests.factories import CommitteeFactory, HoldingFactory, PersonFactory, PositionFactory
+
+    body = CommitteeFactory(name="Ban Chỉ đạo mở", slug="ban-mo")
+    post = PositionFactory(title="Giám đốc Sở Nội vụ")
+    person = PersonFactory(full_name="Trần Văn Rời", slug="tran-van-roi")
+    HoldingFactory(
+        person=person, position=post, start_date=dt.date(2020, 1, 1), end_date=dt.date(2025, 3, 31)
+    )
+    membership_appoint(
+        committee=body,
+        person=person,
+        role=Role.DEPUTY_HEAD,
+        role_title="Phó Trưởng ban Thường trực",
+        position=post,
+        start=dt.date(2022, 1, 1),
+        reason="Theo chức vụ",
+    )
+    membership_appoint(
+        committee=body, person=None, title="Thứ trưởng Bộ Tư pháp", reason="Chưa rõ tên"
+    )
+    services.open_data_build()
+    rows = list(csv.DictReader(io.StringIO(download(client, "seats.csv").decode("utf-8-sig"))))
+    left = next(row for row in rows if row["person"] == "tran-van-roi")
+    assert left["seat_status"] == "named"
+    assert left["role_title"] == "Phó Trưởng ban Thường trực"
+    assert left["post_left"] == "true"
+    assert left["post_left_on"] == "2025-03-31"
+    assert "area" in left
+    unnamed = next(row for row in rows if row["title_at_appointment"] == "Thứ trưởng Bộ Tư pháp")
+    assert unnamed["seat_status"] == "title_only"
+    assert unnamed["post_left"] == "false"
+    records = json.loads(download(client, "seats.json"))["records"]
+    record = next(r for r in records if r["person"] == "tran-van-roi")
+    assert record["post_left"] is True
+    assert record["post_left_on"] == "2025-03-31"

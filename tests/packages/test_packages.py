@@ -295,3 +295,39 @@ def test_the_package_carries_the_bodys_jurisdiction_area(packages):
     second.jurisdiction_area = city
     second.save()
     assert export_package(second)["jurisdiction"] == "Thành phố Hồ Chí Minh"
+
+
+def test_a_member_named_again_in_another_role_changes_role_not_person(packages):
+    """A later decision re-forms the body and names Lâm Đình Thắng, already its deputy head,
+    as a member: the same person changes role from that decision's date."""
+    body = packages[0]
+    _import(body)
+    committee = Committee.objects.get(name=body["name"])
+    old = committee.memberships.get(person__full_name="Lâm Đình Thắng")
+    people = Person.objects.count()
+    body["established_by"] = {
+        "number": "77/QĐ-UBND",
+        "date": "2026-11-01",
+        "issuer": "UBND TP.HCM",
+        "title": "Kiện toàn Ban Chỉ đạo",
+    }
+    body["members"][2]["role_in_committee"] = "Ủy viên"
+    body["members"][2]["position_in_home_agency"] = "Chuyên gia"
+    report = _import(body)
+    assert Person.objects.count() == people
+    assert report.people["created"] == 0
+    decision = LegalInstrument.objects.get(number="77/QĐ-UBND")
+    old.refresh_from_db()
+    assert (old.end_date, old.end_reason, old.ended_by) == (
+        dt.date(2026, 10, 31),
+        Membership.EndReason.ROLE_CHANGED,
+        decision,
+    )
+    new = committee.memberships.get(person=old.person, end_date__isnull=True)
+    assert (new.role, new.start_date, new.appointed_by, new.title_at_appointment) == (
+        "member",
+        dt.date(2026, 11, 1),
+        decision,
+        "Chuyên gia",
+    )
+    assert committee.memberships.filter(end_date__isnull=True).count() == len(body["members"])

@@ -40,3 +40,32 @@ def test_it_reads_01_11_2026_typed_in_the_admin_as_the_first_of_november(
     expect(page.locator("#id_signed_on")).to_have_value("Q2/2026")
     page.goto("/admin/committees/legalinstrument/")
     expect(page.locator("#result_list")).to_contain_text("Q2/2026")
+
+
+def test_a_quarter_typed_in_the_seat_admin_form_is_kept_as_a_quarter(
+    page, log_in, superuser, live_server, committee_a
+):
+    """The seat form has one box per date: "Quý II/2025" is the second quarter of 2025, and
+    the form shows it back as a quarter, not as a day."""
+    from members.models import Membership, Role
+    from members.services import membership_appoint
+    from tests.factories import PersonFactory
+
+    seat = membership_appoint(
+        committee=committee_a,
+        person=PersonFactory(full_name="Nguyễn Văn Được"),
+        role=Role.MEMBER,
+        reason="QĐ",
+    )
+    log_in("quantri")
+    page.goto(f"/admin/members/membership/{seat.pk}/change/")
+    assert page.locator("#id_start_precision").count() == 0  # no second box for a precision
+    page.fill("#id_start_date", "Quý II/2025")
+    page.fill("#id_reason", "Theo Quyết định 12/QĐ-UBND")
+    page.locator("input[name=_continue]").click()
+    page.wait_for_load_state()
+    seat = Membership.objects.get(pk=seat.pk)
+    assert (seat.start_date, seat.start_precision) == (dt.date(2025, 4, 1), "quarter")
+    expect(page.locator("#id_start_date")).to_have_value("Q2/2025")
+    page.goto("/admin/members/membership/")
+    expect(page.locator("#result_list")).to_contain_text("Quý II/2025")
