@@ -68,9 +68,7 @@ def committee_list(*, filters: CommitteeFilters) -> QuerySet[Committee]:
     if filters.q:
         queryset = folded_search.matching(queryset, filters.q)
     ordering = queryset.query.order_by or ("level", "name", "pk")
-    return with_successors(queryset.select_related("standing_agency", "parent")).order_by(
-        *ordering
-    )
+    return with_successors(queryset.select_related("standing_agency", "parent")).order_by(*ordering)
 
 
 def attach_actual_counts(committees, day: dt.date) -> None:
