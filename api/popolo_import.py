@@ -55,6 +55,7 @@ from committees.partial_dates import Precision, parse_partial_date
 from committees.text import fold, nfc
 from members.models import Membership, Person, Position, Role
 from members.roster_writer import RosterRefused, RosterResult, SeatCorrect, SeatOpen, roster_apply
+from portal.revision import registry_changed
 from records.writes import save_validated
 
 COLLECTIONS = ("persons", "organizations", "memberships", "posts", "events", "areas")
@@ -1352,4 +1353,7 @@ def popolo_import(
         report.dry_run = dry_run
         if dry_run:
             transaction.set_rollback(True)
+        else:
+            # Bulk writes send no signals: move the registry's revision once it commits.
+            registry_changed()
     return report

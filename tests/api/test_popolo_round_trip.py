@@ -19,6 +19,7 @@ from api.popolo_import import popolo_import, popolo_load
 from areas.models import Area
 from committees.models import Agency, Committee, Level
 from members.models import Membership, Person
+from tests.api.test_popolo_export import streamed_json
 from tests.api.test_popolo_import import SHARED_SAMPLE, alderney_like
 from tests.factories import AgencyFactory, CommitteeFactory, PersonFactory
 
@@ -497,7 +498,7 @@ class TestMatchesTheRegistry:
 class TestExports:
     def test_the_http_export_gives_areas_dates_pictures_and_seat_areas(self, anonymous):
         import_file(every_field())
-        document = anonymous.get(reverse("api:popolo")).json()
+        document = streamed_json(anonymous.get(reverse("api:popolo")))
         assert {a["id"] for a in document["areas"]} >= {"area/hcm", "area/hcm-1"}
         duoc = next(p for p in document["persons"] if p["id"] == "p-duoc")
         assert (duoc["birth_date"], duoc["image"]) == ("1963-04", "https://example.org/duoc.jpg")
@@ -507,7 +508,7 @@ class TestExports:
     def test_a_committee_export_carries_its_areas_with_the_areas_above(self, anonymous):
         import_file(every_field())
         qh = Committee.objects.get(name="Quốc hội")
-        document = anonymous.get(reverse("api:committee-popolo", args=[qh.slug])).json()
+        document = streamed_json(anonymous.get(reverse("api:committee-popolo", args=[qh.slug])))
         assert {a["id"] for a in document["areas"]} == {
             "ocd-division/country:vn",
             "area/hcm",
