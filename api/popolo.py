@@ -46,7 +46,7 @@ from committees.partial_dates import Precision, iso_partial
 from committees.text import fold
 from members.models import Membership, Person, Position, Role
 from members.selectors import memberships_active_on, today
-from work.popolo import meeting_event, meetings
+from work.popolo import MEETING_FIELDS, meeting_event, meetings
 
 # Popolo classification of each kind of body, and back.
 COMMITTEE_CLASSIFICATION = {
@@ -157,6 +157,17 @@ def _numbered(prefix: str, field: str) -> Concat:
 
 
 CHUNK = 2000  # rows read from a collection's cursor at a time
+
+
+class _Row(dict):
+    """A row read as values (building model instances would cost more than the rest of the
+    export), its columns read as attributes; a column not read is None."""
+
+    __getattr__ = dict.get
+
+    @property
+    def pk(self):
+        return self["id"]
 
 
 class _Builder:
@@ -280,9 +291,12 @@ class _Builder:
         params = (self.types[kind], POPOLO_ID_SCHEME)
         return RawSQL(sql, params, output_field=JSONField())  # noqa: S611
 
-    def annotated(self, kind: str, queryset: QuerySet, key, **refs) -> Iterator:
+    def annotated(
+        self, kind: str, queryset: QuerySet, key, *, fields: tuple[str, ...] = (), **refs
+    ) -> Iterator[_Row]:
         """The collection's rows with their Popolo id (`popolo_key`), the ids they refer to,
-        their other identifiers and kept extras, in the order of their ids, a chunk at a time."""
+        their other identifiers and kept extras, in the order of their ids, a chunk at a time
+        (every column, or only `fields`)."""
         collation = "C" if connection.vendor == "postgresql" else "BINARY"
         queryset = queryset.annotate(popolo_key=Collate(key, collation), **refs)
         if kind in self.other_ids:
@@ -295,7 +309,9 @@ class _Builder:
                 kept_extras=Subquery(rows.values("extras")[:1], output_field=JSONField()),
                 kept_sources=Subquery(rows.values("sources")[:1], output_field=JSONField()),
             )
-        return queryset.order_by("popolo_key", "pk").iterator(chunk_size=CHUNK)
+        names = (*fields, *queryset.query.annotations) if fields else ()
+        rows = queryset.order_by("popolo_key", "pk").values(*names).iterator(chunk_size=CHUNK)
+        return map(_Row, rows)
 
     # -- per record ------------------------------------------------------------------------
 
@@ -303,18 +319,18 @@ class _Builder:
     def identifiers(row) -> list[dict[str, str]]:
         return [
             {"identifier": identifier, "scheme": scheme}
-            for identifier, scheme in getattr(row, "other_ids", None) or []
+            for identifier, scheme in row.other_ids or []
         ]
 
     @staticmethod
     def sources(row, source: str) -> list:
-        return all_sources(source, getattr(row, "kept_sources", None))
+        return all_sources(source, row.kept_sources)
 
     def apply(self, row, record: dict, keep_if: Callable | None = None) -> dict:
         """The record with the fields an import kept added back (a kept None removes a field
         the registry would write but the file did not give). `keep_if(key, value)` may refuse
         a kept spelling that no longer matches the registry's value."""
-        kept = getattr(row, "kept_extras", None)
+        kept = row.kept_extras
         if not kept:
             return record
         record = dict(record)
@@ -340,7 +356,7 @@ class _Builder:
         for p in self.annotated("person", people, key):
             yield self.person(p)
 
-    def person(self, p: Person) -> dict:
+    def person(self, p: _Row) -> dict:
         reader = self.reader
         record = _compact(
             {
@@ -622,22 +638,20 @@ class _Builder:
                 "committee", "organization_id", _prefixed("committee", "organization__slug")
             ),
         )
-        held = meetings(committee_ids=None if self._whole() else self.scope_ids).annotate(
-            popolo_key=Collate(
-                _numbered("meeting", "pk"), "C" if connection.vendor == "postgresql" else "BINARY"
-            ),
+        held = self.annotated(
+            "meeting",
+            meetings(committee_ids=None if self._whole() else self.scope_ids),
+            _numbered("meeting", "pk"),
+            fields=MEETING_FIELDS,
             organization_key=self.popolo_id(
                 "committee", "committee_id", _prefixed("committee", "committee__slug")
             ),
         )
-        both = heapq.merge(
-            rows,
-            (
-                meeting_event(meeting, organization_key=meeting.organization_key)
-                for meeting in held.order_by("popolo_key", "pk").iterator(chunk_size=CHUNK)
-            ),
-            key=lambda e: e.popolo_key if hasattr(e, "popolo_key") else e.popolo_id,
+        held = (
+            _Row(meeting_event(meeting), organization_key=meeting.organization_key)
+            for meeting in held
         )
+        both = heapq.merge(rows, held, key=lambda e: e.popolo_id)
         for e in both:
             organization = None
             if e.organization_id and (self._whole() or e.organization_id in self._named_bodies()):
