@@ -159,6 +159,26 @@ def _numbered(prefix: str, field: str) -> Concat:
 CHUNK = 2000  # rows read from a collection's cursor at a time
 
 
+def identifiers_sql(
+    model, content_type_id: int, *, exclude_scheme: str = "", order: str = "id"
+) -> RawSQL:
+    """A record's ExternalIdentifier rows as a JSON list of [identifier, scheme] pairs (in the
+    order `order` names: "id", the order they were given, or "scheme, identifier"), read in
+    the record's own query; an empty list or None when it has none."""
+    quote = connection.ops.quote_name
+    outer = f"{quote(model._meta.db_table)}.{quote('id')}"
+    table = quote(ExternalIdentifier._meta.db_table)
+    where = f"e.content_type_id = %s AND e.object_id = {outer} AND e.scheme <> %s"
+    rows = f"SELECT e.id, e.identifier, e.scheme FROM {table} e WHERE {where}"  # noqa: S608
+    if connection.vendor == "postgresql":
+        sql = "(SELECT jsonb_agg(jsonb_build_array(identifier, scheme) ORDER BY {}) FROM ({}) r)"
+    else:
+        sql = "(SELECT json_group_array(json_array(identifier, scheme)) FROM ({1} ORDER BY {0}))"
+    sql = sql.format(order, rows)
+    params = (content_type_id, exclude_scheme)
+    return RawSQL(sql, params, output_field=JSONField())  # noqa: S611
+
+
 class _Row(dict):
     """A row read as values (building model instances would cost more than the rest of the
     export), its columns read as attributes; a column not read is None."""
@@ -271,26 +291,6 @@ class _Builder:
         )
         return Coalesce(Subquery(first), fallback, output_field=CharField())
 
-    def _identifiers_sql(self, kind: str, model) -> RawSQL:
-        """A record's other identifiers in the order they were given, as [[identifier, scheme], …]."""
-        outer = (
-            f"{connection.ops.quote_name(model._meta.db_table)}.{connection.ops.quote_name('id')}"
-        )
-        table = connection.ops.quote_name(ExternalIdentifier._meta.db_table)
-        where = f"e.content_type_id = %s AND e.object_id = {outer} AND e.scheme <> %s"
-        rows = f"SELECT e.id, e.identifier, e.scheme FROM {table} e WHERE {where}"  # noqa: S608
-        if connection.vendor == "postgresql":
-            sql = (
-                "(SELECT jsonb_agg(jsonb_build_array(identifier, scheme) ORDER BY id) FROM ({}) r)"
-            )
-        else:
-            sql = (
-                "(SELECT json_group_array(json_array(identifier, scheme)) FROM ({} ORDER BY e.id))"
-            )
-        sql = sql.format(rows)
-        params = (self.types[kind], POPOLO_ID_SCHEME)
-        return RawSQL(sql, params, output_field=JSONField())  # noqa: S611
-
     def annotated(
         self, kind: str, queryset: QuerySet, key, *, fields: tuple[str, ...] = (), **refs
     ) -> Iterator[_Row]:
@@ -300,7 +300,11 @@ class _Builder:
         collation = "C" if connection.vendor == "postgresql" else "BINARY"
         queryset = queryset.annotate(popolo_key=Collate(key, collation), **refs)
         if kind in self.other_ids:
-            queryset = queryset.annotate(other_ids=self._identifiers_sql(kind, queryset.model))
+            queryset = queryset.annotate(
+                other_ids=identifiers_sql(
+                    queryset.model, self.types[kind], exclude_scheme=POPOLO_ID_SCHEME
+                )
+            )
         if kind in self.kept:
             rows = PopoloExtras.objects.filter(
                 content_type_id=self.types[kind], object_id=OuterRef("pk")
