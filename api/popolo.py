@@ -39,7 +39,13 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce, Collate, Concat
 
-from api.models import POPOLO_ID_SCHEME, ExternalIdentifier, PopoloEvent, PopoloExtras
+from api.models import (
+    POPOLO_ID_SCHEME,
+    ExternalIdentifier,
+    PopoloEvent,
+    PopoloExtras,
+    PopoloFileMeta,
+)
 from areas.models import Area
 from committees.models import Agency, Committee, Succession
 from committees.partial_dates import Precision, iso_partial
@@ -108,6 +114,27 @@ def source_entry(source: str) -> list[dict[str, str]]:
 
 def own_id(prefix: str, key: Any) -> str:
     return f"{prefix}/{key}"
+
+
+def _merge(old: Any, new: Any) -> Any:
+    if isinstance(old, dict) and isinstance(new, dict):
+        return {
+            **old,
+            **{key: _merge(old[key], value) if key in old else value for key, value in new.items()},
+        }
+    if isinstance(old, list) and isinstance(new, list):
+        return old + [item for item in new if item not in old]
+    return new
+
+
+def merged_meta(metas: Iterable[dict]) -> dict:
+    """The `meta` of several files as one, the oldest import first: lists are joined (each
+    item once, in the order first given: every file's sources), objects merged key by key,
+    and any other value is the most recent import's."""
+    merged: dict = {}
+    for meta in metas:
+        merged = _merge(merged, meta)
+    return merged
 
 
 def _first_of(sources: list) -> str:
@@ -677,7 +704,14 @@ class _Builder:
         """The bodies a committee's document names: its own, its parent, their lineage."""
         return self.committee_ids | getattr(self, "named", set())
 
-    def collections(self) -> Iterator[tuple[str, Iterable[dict]]]:
+    def collections(self) -> Iterator[tuple[str, dict | Iterable[dict]]]:
+        if self._whole():
+            # The imported files' own `meta`, merged (a committee's document has none).
+            meta = merged_meta(
+                row.meta for row in PopoloFileMeta.objects.order_by("imported_at", "pk")
+            )
+            if meta:
+                yield "meta", meta
         yield "persons", self.persons()
         yield "organizations", self.organizations()
         yield "areas", self.areas()
@@ -688,9 +722,9 @@ class _Builder:
 
 def popolo_collections(
     *, committee: Committee | None = None, day: dt.date | None = None, reader: bool = False
-) -> Iterator[tuple[str, Iterable[dict]]]:
+) -> Iterator[tuple[str, dict | Iterable[dict]]]:
     """The document's collections in order, each as an iterator of its records (read lazily:
-    consume each before asking for the next).
+    consume each before asking for the next); first the `meta` object, when there is one.
 
     Public fields only unless `reader` (an account committees.permissions.is_reader accepts):
     a person's gender goes to readers only."""
@@ -703,7 +737,7 @@ def popolo_document(
     """The whole registry, or one committee with its support groups, as a Popolo document
     held in memory (for a committee, or tests; the registry's is written by popolo_json)."""
     return {
-        name: list(records)
+        name: records if isinstance(records, dict) else list(records)
         for name, records in popolo_collections(committee=committee, day=day, reader=reader)
     }
 
@@ -733,6 +767,9 @@ def popolo_json(
     for index, (name, records) in enumerate(
         popolo_collections(committee=committee, day=day, reader=reader)
     ):
+        if isinstance(records, dict):
+            yield f"{item if index else ''}{text(name)}{colon}{text(records)}"
+            continue
         yield f"{item if index else ''}{text(name)}{colon}["
         records = iter(records)
         written = 0

@@ -70,6 +70,7 @@ REGISTRY_MODELS = (
     "api.PopoloEvent",
     "api.MembershipPeriod",
     "api.PopoloExtras",
+    "api.PopoloFileMeta",
     "work.Meeting",
 )
 

@@ -34,6 +34,10 @@ def every_field() -> dict:
     """A Popolo file that uses every field the registry keeps, and some it does not know.
     Vietnamese text is written decomposed (NFD): it must come back in NFC."""
     return {
+        "meta": {
+            "sources": ["https://quochoi.vn/", "https://hochiminhcity.gov.vn/"],
+            "license": {"name": nfd("Giấy phép mở"), "url": "https://example.org/licence"},
+        },
         "areas": [
             {
                 "id": "ocd-division/country:vn",
@@ -274,10 +278,12 @@ def _natural_key(record: dict) -> tuple:
 
 def missing_fields(given: dict, exported: dict) -> list[str]:
     """Every field of every record of `given` that `exported` does not give back equal (up to
-    key order and NFC); `meta` is the file's, not a record's."""
+    key order and NFC), and the file's `meta`."""
     missing = []
     for collection, records in given.items():
         if collection == "meta":
+            if exported.get("meta") != _nfc(records):
+                missing.append(f"meta: {records!r} came back as {exported.get('meta')!r}")
             continue
         out = exported.get(collection, [])
         by_id = {r["id"]: r for r in out if "id" in r}
