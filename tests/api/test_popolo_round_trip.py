@@ -13,9 +13,9 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import translation
 
-from api.models import ExternalIdentifier, PopoloExtras
+from api.models import ExternalIdentifier, PopoloExtras, PopoloFileMeta
 from api.popolo import popolo_document
-from api.popolo_import import popolo_import, popolo_load
+from api.popolo_import import PopoloFileError, popolo_import, popolo_load
 from areas.models import Area
 from committees.models import Agency, Committee, Level
 from members.models import Membership, Person
@@ -559,3 +559,46 @@ def test_the_seeds_give_the_registry_its_own_areas(seeded):
     )
     person = PersonFactory()
     assert person.birth_date is None
+
+
+class TestFileMeta:
+    """A file's top-level `meta` is kept per file and given back; two files' metas are merged."""
+
+    def test_two_files_with_different_meta_are_both_kept_and_merged(self):
+        first = alderney_like() | {
+            "meta": {"sources": ["http://www.alderney.gov.gg"], "license": "CC0"}
+        }
+        second = every_field() | {"meta": {"sources": ["https://quochoi.vn/"], "license": "CC-BY"}}
+        import_file(first, "alderney.json")
+        import_file(second, "quoc-hoi.json")
+        kept = {row.file_name: row.meta for row in PopoloFileMeta.objects.all()}
+        assert kept == {"alderney.json": first["meta"], "quoc-hoi.json": second["meta"]}
+        # Every file's sources, in the order first given; the most recent import's licence.
+        assert popolo_document()["meta"] == {
+            "sources": ["http://www.alderney.gov.gg", "https://quochoi.vn/"],
+            "license": "CC-BY",
+        }
+        # A later version of a file replaces that file's meta only.
+        import_file(first | {"meta": {"sources": ["https://alderney.gov.gg/new"]}}, "alderney.json")
+        assert popolo_document()["meta"]["sources"] == [
+            "https://quochoi.vn/",
+            "https://alderney.gov.gg/new",
+        ]
+        # The registry's own export, imported again, adds nothing.
+        report = import_file(popolo_document(reader=True), "export.json")
+        assert report.unchanged["meta"] == 1
+        assert not PopoloFileMeta.objects.filter(file_name="export.json").exists()
+
+    def test_a_committees_document_has_no_meta_and_a_file_without_meta_keeps_none(self):
+        import_file(alderney_like())
+        assert "meta" not in popolo_document()
+        import_file(every_field())
+        states = Committee.objects.get(name="Quốc hội")
+        assert "meta" in popolo_document()
+        assert "meta" not in popolo_document(committee=states)
+
+    def test_a_meta_that_is_not_an_object_refuses_the_file(self):
+        with pytest.raises(PopoloFileError) as refused:
+            import_file(alderney_like() | {"meta": ["not", "an", "object"]})
+        assert "meta:" in str(refused.value)
+        assert not PopoloFileMeta.objects.exists()
