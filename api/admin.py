@@ -3,7 +3,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from api.models import ExternalIdentifier, MembershipPeriod, PopoloEvent
+from api.models import ExternalIdentifier, MembershipPeriod, PopoloEvent, PopoloFileMeta
 
 
 @admin.register(ExternalIdentifier)
@@ -29,4 +29,11 @@ class MembershipPeriodAdmin(SimpleHistoryAdmin):
     list_display = ("membership", "event")
     list_select_related = ("membership__person", "membership__committee", "event")
     raw_id_fields = ("membership",)
+    list_per_page = 50
+
+
+@admin.register(PopoloFileMeta)
+class PopoloFileMetaAdmin(SimpleHistoryAdmin):
+    list_display = ("file_name", "imported_at")
+    search_fields = ("file_name",)
     list_per_page = 50

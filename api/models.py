@@ -163,3 +163,24 @@ class PopoloExtras(models.Model):
 
     def __str__(self) -> str:
         return f"{self.content_type.model} {self.object_id}"
+
+
+class PopoloFileMeta(models.Model):
+    """The top-level `meta` of an imported Popolo file (its sources, its licence…), kept per
+    file: a second file's meta does not replace the first's. The export gives back their
+    merger (api.popolo.merged_meta; docs/popolo.md says how)."""
+
+    file_name = models.CharField(
+        _("file"), max_length=300, unique=True, help_text=_("The file the meta came from.")
+    )
+    meta = models.JSONField(_("meta"), default=dict, blank=True)
+    imported_at = models.DateTimeField(_("imported at"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Popolo file meta")
+        verbose_name_plural = _("Popolo file meta")
+        ordering = ["imported_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.file_name

@@ -217,6 +217,9 @@ def check_object(record: Any, spec: dict, path: str, problems: list[str]) -> Non
 def check_document(data: dict) -> list[str]:
     """Every type problem of the document's records, with its path."""
     problems: list[str] = []
+    meta = data.get("meta")
+    if meta is not None and not isinstance(meta, dict):
+        problems.append(_("%(path)s: %(value)s is not an object") % _at("meta", meta))
     for collection, spec in SPECS.items():
         for index, record in enumerate(data.get(collection) or []):
             check_object(record, spec, f"{collection}[{index}]", problems)

@@ -29,6 +29,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Model, Q
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
@@ -39,11 +40,13 @@ from api.models import (
     MembershipPeriod,
     PopoloEvent,
     PopoloExtras,
+    PopoloFileMeta,
 )
 from api.popolo import (
     REGISTRY_TYPE_AGENCY,
     REGISTRY_TYPE_COMMITTEE,
     exported_role,
+    merged_meta,
     own_id,
     partial_iso,
     source_entry,
@@ -56,6 +59,7 @@ from committees.text import fold, nfc
 from members.models import Membership, Person, Position, Role
 from members.roster_writer import RosterRefused, RosterResult, SeatCorrect, SeatOpen, roster_apply
 from members.services import succession_record
+from portal.revision import registry_changed
 from records.writes import save_validated
 
 COLLECTIONS = ("persons", "organizations", "memberships", "posts", "events", "areas")
@@ -1323,7 +1327,30 @@ class _Importer:
             raise PopoloFileError(problems=self.problems)
         self._flush_identifiers()
         self._flush_extras()
+        self._keep_meta()
         return self.report
+
+    def _keep_meta(self) -> None:
+        """Keep the file's top-level `meta` under its file name (a later import of the same
+        file replaces it), unless the registry already gives all of it back: a re-import of
+        the registry's own export records nothing."""
+        meta = _deep_nfc(self.data.get("meta") or {})
+        if not meta:
+            return
+        kept = list(PopoloFileMeta.objects.all())
+        given = merged_meta(row.meta for row in kept)
+        if merged_meta([given, meta]) == given:
+            self.report.unchanged["meta"] += 1
+            return
+        row = next((row for row in kept if row.file_name == self.source_name), None)
+        if row is None:
+            row = PopoloFileMeta(file_name=self.source_name)
+            self.report.created["meta"] += 1
+        else:
+            self.report.updated["meta"] += 1
+        row.meta = meta
+        row.imported_at = timezone.now()
+        save_validated(row, by=self.by, reason=self.reason)
 
 
 def popolo_import(
@@ -1352,4 +1379,7 @@ def popolo_import(
         report.dry_run = dry_run
         if dry_run:
             transaction.set_rollback(True)
+        else:
+            # Bulk writes send no signals: move the registry's revision once it commits.
+            registry_changed()
     return report

@@ -1,16 +1,24 @@
 """The API's views: read-only endpoints, the Popolo exports, and the documentation page."""
 
+import hashlib
 import re
 from functools import cache, partial
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Prefetch
-from django.http import HttpResponsePermanentRedirect
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
+from django.http import (
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponsePermanentRedirect,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_vary_headers, set_response_etag
 from django.utils.html import escape
+from django.utils.http import http_date
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from drf_spectacular.generators import SchemaGenerator
@@ -25,13 +33,21 @@ from rest_framework.viewsets import ReadOnlyModelViewSet
 
 from api import filters, serializers
 from api.models import ExternalIdentifier
-from api.popolo import popolo_document
+from api.popolo import popolo_json
 from areas.models import Area
 from committees import permissions
 from committees.models import Agency, Committee, LegalInstrument, Succession
 from mandates.models import Mandate, Measurement, Target
 from members.models import Membership, Person, Position
-from members.selectors import MemberCounts, seat_counts_by_committee, today, with_post_left
+from members.selectors import (
+    MemberCounts,
+    memberships_active_on,
+    seat_counts_by_committee,
+    seat_kind_counts,
+    today,
+    with_post_left,
+)
+from portal.revision import registry_revision
 
 
 def _conditional(request, response):
@@ -149,6 +165,27 @@ def _attach_member_counts(committees) -> None:
         committee.named_member_count = seats.named
         committee.title_only_seat_count = seats.title_only
         committee.vacant_seat_count = seats.vacant
+
+
+def member_count_annotations() -> dict[str, Coalesce]:
+    """The same counts as annotations of a committee queryset (for reading every committee
+    through one cursor, as the open-data files do)."""
+    seats = (
+        Membership.objects.filter(memberships_active_on(today()), committee_id=OuterRef("pk"))
+        .order_by()
+        .values("committee_id")
+    )
+    kinds = seat_kind_counts()
+    counts = {
+        "actual_member_count": Count("pk"),
+        "named_member_count": kinds["named"],
+        "title_only_seat_count": kinds["title_only"],
+        "vacant_seat_count": kinds["vacant"],
+    }
+    return {
+        name: Coalesce(Subquery(seats.annotate(n=count).values("n")), 0)
+        for name, count in counts.items()
+    }
 
 
 class PersonViewSet(RegistryViewSet):
@@ -301,17 +338,48 @@ POPOLO_DESCRIPTION = (
 )
 
 
-class PopoloView(ConditionalMixin, APIView):
+def popolo_response(request, *, committee: Committee | None = None) -> HttpResponseBase:
+    """The Popolo document, written as it is read (api.popolo.popolo_json).
+
+    Its ETag and Last-Modified come from the registry's revision (portal.revision), which
+    moves on every registry write, with the day (a seat's term starts and ends with the
+    calendar), who may read what, and the scope: a client that has the document gets 304
+    without anything being read from the database. If-Modified-Since alone is not trusted:
+    two writes in the same second would look alike."""
+    reader = _client_is_reader(request)
+    revision = registry_revision()
+    scope = committee.pk if committee is not None else "registry"
+    raw = f"popolo|{revision}|{today().isoformat()}|{int(reader)}|{scope}"
+    headers = {
+        "ETag": f'"{hashlib.sha256(raw.encode()).hexdigest()[:32]}"',
+        "Last-Modified": http_date(int(revision) // 10**9 if revision.isdigit() else None),
+    }
+    not_modified = get_conditional_response(request._request, etag=headers["ETag"])
+    if not_modified is not None:
+        response = not_modified
+    elif request.method == "HEAD":
+        response = HttpResponse(content_type="application/json")
+    else:
+        response = StreamingHttpResponse(
+            popolo_json(committee=committee, reader=reader), content_type="application/json"
+        )
+    for name, value in headers.items():
+        response[name] = value
+    patch_vary_headers(response, ("Authorization", "Cookie", "Accept-Language"))
+    return response
+
+
+class PopoloView(APIView):
     """The whole registry as Popolo JSON."""
 
     renderer_classes = [JSONRenderer]
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT}, description=POPOLO_DESCRIPTION)
     def get(self, request):
-        return Response(popolo_document(reader=_client_is_reader(request)))
+        return popolo_response(request)
 
 
-class CommitteePopoloView(ConditionalMixin, APIView):
+class CommitteePopoloView(APIView):
     """One committee and its support groups as Popolo JSON."""
 
     renderer_classes = [JSONRenderer]
@@ -323,7 +391,7 @@ class CommitteePopoloView(ConditionalMixin, APIView):
     )
     def get(self, request, slug: str):
         committee = get_object_or_404(Committee, slug=slug)
-        return Response(popolo_document(committee=committee, reader=_client_is_reader(request)))
+        return popolo_response(request, committee=committee)
 
 
 def markdown_html(text: str) -> SafeString:

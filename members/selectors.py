@@ -109,13 +109,19 @@ class MemberCounts:
         return max(self.declared - self.actual, 0)
 
 
+def seat_kind_counts() -> dict[str, Count]:
+    """What makes a seat named (a person), title-only (no person yet) or vacant (no person
+    since its holder left): the one definition every count of seats uses."""
+    return {
+        "named": Count("pk", filter=Q(person__isnull=False)),
+        "title_only": Count("pk", filter=Q(person__isnull=True, follows__isnull=True)),
+        "vacant": Count("pk", filter=Q(person__isnull=True, follows__isnull=False)),
+    }
+
+
 def seat_counts(queryset: QuerySet[Membership]) -> dict:
     """The named, title-only and vacant seats of a set of seats, in one aggregate."""
-    return queryset.aggregate(
-        named=Count("pk", filter=Q(person__isnull=False)),
-        title_only=Count("pk", filter=Q(person__isnull=True, follows__isnull=True)),
-        vacant=Count("pk", filter=Q(person__isnull=True, follows__isnull=False)),
-    )
+    return queryset.aggregate(**seat_kind_counts())
 
 
 def seat_counts_by_committee(committee_ids, day: dt.date) -> dict[int, MemberCounts]:
@@ -126,11 +132,7 @@ def seat_counts_by_committee(committee_ids, day: dt.date) -> dict[int, MemberCou
         Membership.objects.filter(memberships_active_on(day), committee_id__in=list(committee_ids))
         .order_by()  # the model's ordering would join committees and people into the GROUP BY
         .values("committee_id")
-        .annotate(
-            named=Count("pk", filter=Q(person__isnull=False)),
-            title_only=Count("pk", filter=Q(person__isnull=True, follows__isnull=True)),
-            vacant=Count("pk", filter=Q(person__isnull=True, follows__isnull=False)),
-        )
+        .annotate(**seat_kind_counts())
         .values_list("committee_id", "named", "title_only", "vacant")
     )
     return {

@@ -1,18 +1,21 @@
 """What the open data holds: each dataset's rows (the API's public fields, through the API's own
 serializers for anonymous clients) and its columns, which the data dictionary page explains."""
 
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import islice
+from itertools import groupby, islice
 
-from django.db.models import Prefetch, QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from api import serializers
-from api.views import _attach_member_counts, attach_identifiers
+from api.popolo import identifiers_sql
+from api.views import member_count_annotations
 from committees.models import Committee, LegalInstrument, Succession
-from mandates.models import Target
+from mandates.models import Measurement, Target
 from members.models import Membership, Person
 from members.selectors import with_post_left
 
@@ -56,13 +59,28 @@ class Dataset:
         return QUERYSETS[self.name]()
 
     def records(self) -> Iterator[dict]:
-        """Every row as the API shows it to anonymous clients, a chunk at a time."""
-        iterator = self.queryset().iterator(chunk_size=CHUNK)
-        while chunk := list(islice(iterator, CHUNK)):
-            if self.with_identifiers:
-                attach_identifiers(chunk, self.model)
-            if self.with_member_counts:
-                _attach_member_counts(chunk)
+        """Every row as the API shows it to anonymous clients, a chunk at a time. What the
+        rows need besides is read in their own query (identifiers, seat counts) or once for
+        the whole dataset (lineage, measurements): as many queries at any size."""
+        queryset = self.queryset()
+        if self.with_identifiers:
+            content_type = ContentType.objects.get_for_model(self.model).pk
+            queryset = queryset.annotate(
+                identifier_rows=identifiers_sql(
+                    self.model, content_type, order="scheme, identifier"
+                )
+            )
+        if self.with_member_counts:
+            queryset = queryset.annotate(**member_count_annotations())
+        rows = queryset.iterator(chunk_size=CHUNK)
+        if self.name in RELATED:
+            rows = RELATED[self.name](rows)
+        while chunk := list(islice(rows, CHUNK)):
+            for row in chunk if self.with_identifiers else ():
+                row.external_identifiers = [
+                    {"scheme": scheme, "identifier": identifier}
+                    for identifier, scheme in row.identifier_rows or []
+                ]
             yield from self.serializer(chunk, many=True, context={"reader": False}).data
 
     def csv_row(self, record: dict) -> list[str]:
@@ -83,15 +101,33 @@ def flat(value) -> str:
     return str(value)
 
 
+def _prefetched(obj, name: str, rows: list) -> None:
+    """Give `obj`'s related manager `name` these rows, as prefetch_related would."""
+    queryset = getattr(obj, name).all()
+    queryset._result_cache = rows
+    queryset._prefetch_done = True
+    obj._prefetched_objects_cache = {
+        **getattr(obj, "_prefetched_objects_cache", {}),
+        name: queryset,
+    }
+
+
 def _committees() -> QuerySet:
-    return (
-        Committee.objects.select_related("parent", "standing_agency")
-        .prefetch_related(
-            Prefetch("successions_in", queryset=Succession.objects.select_related("predecessor")),
-            Prefetch("successions_out", queryset=Succession.objects.select_related("successor")),
-        )
-        .order_by("level", "name", "pk")
+    return Committee.objects.select_related("parent", "standing_agency").order_by(
+        "level", "name", "pk"
     )
+
+
+def _with_lineage(committees: Iterator[Committee]) -> Iterator[Committee]:
+    """Each committee with its lineage steps (few: read at once, not once per chunk)."""
+    steps_in, steps_out = defaultdict(list), defaultdict(list)
+    for step in Succession.objects.select_related("predecessor", "successor"):
+        steps_in[step.successor_id].append(step)
+        steps_out[step.predecessor_id].append(step)
+    for committee in committees:
+        _prefetched(committee, "successions_in", steps_in.get(committee.pk, []))
+        _prefetched(committee, "successions_out", steps_out.get(committee.pk, []))
+        yield committee
 
 
 def _seats() -> QuerySet:
@@ -111,13 +147,32 @@ def _decisions() -> QuerySet:
     return LegalInstrument.objects.select_related("issuer").order_by("-signed_on", "number", "pk")
 
 
-def _targets() -> QuerySet:
-    return (
-        Target.objects.select_related("committee", "responsible_agency")
-        .prefetch_related("measurements")
-        .order_by("committee__name", "deadline", "pk")
-    )
+TARGET_ORDER = ("committee__name", "deadline", "pk")
 
+
+def _targets() -> QuerySet:
+    return Target.objects.select_related("committee", "responsible_agency").order_by(*TARGET_ORDER)
+
+
+def _with_measurements(targets: Iterator[Target]) -> Iterator[Target]:
+    """Each target with its measurements, newest first: the measurements are read through
+    their own cursor in the targets' order, so the two are walked side by side."""
+    measurements = Measurement.objects.order_by(
+        *(f"target__{key}" for key in TARGET_ORDER), "-date", "-pk"
+    ).iterator(chunk_size=CHUNK)
+    groups = groupby(measurements, key=lambda m: m.target_id)
+    pending = next(groups, None)
+    for target in targets:
+        found = []
+        if pending is not None and pending[0] == target.pk:
+            found = list(pending[1])
+            pending = next(groups, None)
+        _prefetched(target, "measurements", found)
+        yield target
+
+
+# What a dataset's rows need from other tables, attached as they are read.
+RELATED = {"committees": _with_lineage, "targets": _with_measurements}
 
 QUERYSETS = {
     "committees": _committees,

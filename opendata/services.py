@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import tempfile
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
-from api.popolo import popolo_document
+from api.popolo import popolo_json
 from opendata.datasets import DATASETS, Dataset
 from portal.revision import registry_revision
 
@@ -44,24 +45,33 @@ def open_data_root() -> Path:
     )
 
 
-def _write_atomic(directory: Path, name: str, content: bytes) -> tuple[int, str]:
+def _write_atomic(directory: Path, name: str, pieces: Iterable[str | bytes]) -> tuple[int, str]:
+    """Write the file from its pieces (text is UTF-8) under a temporary name, then rename it:
+    its size and SHA-256 are counted as it is written, so it is never held whole."""
+    digest = hashlib.sha256()
+    size = 0
     with tempfile.NamedTemporaryFile(dir=directory, prefix=f".{name}.", delete=False) as handle:
-        handle.write(content)
-        handle.flush()
-        os.fsync(handle.fileno())
+        try:
+            for piece in pieces:
+                data = piece.encode() if isinstance(piece, str) else piece
+                handle.write(data)
+                digest.update(data)
+                size += len(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        except BaseException:
+            handle.close()
+            os.unlink(handle.name)
+            raise
     os.replace(handle.name, directory / name)
-    return len(content), hashlib.sha256(content).hexdigest()
+    return size, digest.hexdigest()
 
 
 def _licence() -> dict:
     return {"name": settings.OPEN_DATA_LICENCE, "url": settings.OPEN_DATA_LICENCE_URL}
 
 
-def _dataset_files(dataset: Dataset, built_at: dt.datetime) -> tuple[bytes, bytes, int]:
-    text = io.StringIO()
-    writer = csv.writer(text, lineterminator="\r\n")
-    writer.writerow([column.name for column in dataset.columns])
-    records = []
+def _records(dataset: Dataset) -> Iterator[dict]:
     for record in dataset.records():
         if dataset.name == "targets":
             record = {
@@ -71,17 +81,48 @@ def _dataset_files(dataset: Dataset, built_at: dt.datetime) -> tuple[bytes, byte
                     for m in record.get("measurements", [])
                 ],
             }
+        yield record
+
+
+def _csv_pieces(dataset: Dataset, counted: list[int]) -> Iterator[bytes]:
+    """The dataset as CSV, a row at a time (`counted` gets the number of rows)."""
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\r\n")
+    writer.writerow([column.name for column in dataset.columns])
+    yield text.getvalue().encode("utf-8-sig")
+    count = 0
+    for record in _records(dataset):
+        text.seek(0)
+        text.truncate()
         writer.writerow(dataset.csv_row(record))
-        records.append(record)
-    csv_bytes = text.getvalue().encode("utf-8-sig")
-    document = {
-        "dataset": dataset.name,
-        "built_at": built_at.isoformat(),
-        "licence": _licence(),
-        "records": records,
-    }
-    json_bytes = json.dumps(document, ensure_ascii=False, cls=DjangoJSONEncoder, indent=1).encode()
-    return csv_bytes, json_bytes, len(records)
+        yield text.getvalue().encode()
+        count += 1
+    counted.append(count)
+
+
+def _json_pieces(dataset: Dataset, built_at: dt.datetime) -> Iterator[str]:
+    """The dataset as one JSON document, indented as json.dumps(…, indent=1) writes it, a
+    record at a time."""
+
+    def dumps(value) -> str:
+        return json.dumps(value, ensure_ascii=False, cls=DjangoJSONEncoder, indent=1)
+
+    head = dumps(
+        {
+            "dataset": dataset.name,
+            "built_at": built_at.isoformat(),
+            "licence": _licence(),
+            "records": [],
+        }
+    )
+    head = head.removesuffix("[]\n}")
+    yield head + "["
+    first = True
+    for record in _records(dataset):
+        lines = dumps(record).split("\n")
+        yield ("\n" if first else ",\n") + "\n".join("  " + line for line in lines)
+        first = False
+    yield "]\n}" if first else "\n ]\n}"
 
 
 def open_data_build() -> dict:
@@ -92,17 +133,24 @@ def open_data_build() -> dict:
     built_at = timezone.now()
     files: list[OpenDataFile] = []
     for dataset in DATASETS:
-        csv_bytes, json_bytes, count = _dataset_files(dataset, built_at)
-        for fmt, content in (("csv", csv_bytes), ("json", json_bytes)):
+        counted: list[int] = []
+        written = {
+            "csv": _write_atomic(root, f"{dataset.name}.csv", _csv_pieces(dataset, counted)),
+            "json": _write_atomic(root, f"{dataset.name}.json", _json_pieces(dataset, built_at)),
+        }
+        for fmt, (size, digest) in written.items():
             name = f"{dataset.name}.{fmt}"
-            size, digest = _write_atomic(root, name, content)
             files.append(
-                OpenDataFile(name, dataset.name, fmt, size, digest, count, built_at.isoformat())
+                OpenDataFile(
+                    name, dataset.name, fmt, size, digest, counted[0], built_at.isoformat()
+                )
             )
-    popolo = popolo_document(reader=False)
-    popolo_bytes = json.dumps(popolo, ensure_ascii=False, cls=DjangoJSONEncoder).encode()
-    size, digest = _write_atomic(root, POPOLO_FILE, popolo_bytes)
-    people = len(popolo.get("persons", []))
+    # The same writer as /api/popolo.json, with the spacing this file has always had.
+    counts: dict[str, int] = {}
+    size, digest = _write_atomic(
+        root, POPOLO_FILE, popolo_json(reader=False, separators=(", ", ": "), counts=counts)
+    )
+    people = counts.get("persons", 0)
     files.append(
         OpenDataFile(POPOLO_FILE, "popolo", "json", size, digest, people, built_at.isoformat())
     )
@@ -112,7 +160,7 @@ def open_data_build() -> dict:
         "licence": _licence(),
         "files": [asdict(item) for item in files],
     }
-    _write_atomic(root, MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1).encode())
+    _write_atomic(root, MANIFEST, [json.dumps(manifest, ensure_ascii=False, indent=1)])
     logger.info("Open data built: %s files at %s", len(files), built_at.isoformat())
     return manifest
 

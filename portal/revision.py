@@ -65,6 +65,13 @@ REGISTRY_MODELS = (
     "mandates.Target",
     "mandates.Measurement",
     "api.ExternalIdentifier",
+    # What the Popolo export (and the open-data file made of it) shows besides.
+    "areas.Area",
+    "api.PopoloEvent",
+    "api.MembershipPeriod",
+    "api.PopoloExtras",
+    "api.PopoloFileMeta",
+    "work.Meeting",
 )
 
 

@@ -1,11 +1,12 @@
-"""Meetings as Popolo events: the Popolo export adds meeting_events() to its events.
+"""Meetings as Popolo events: the Popolo export (api.popolo) adds them to its events.
 
-Each meeting becomes an (unsaved) PopoloEvent with the id "meeting/<pk>", so the export writes it
-like any other event and an import of the file gives back the same document."""
+Each meeting becomes an event with the id "meeting/<pk>", so the export writes it like any other
+event and an import of the file gives back the same document."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
-from api.models import PopoloEvent
+from django.db.models import QuerySet
+
 from committees.partial_dates import Precision
 from work.models import Meeting
 
@@ -16,23 +17,27 @@ CLASSIFICATION = {
     Meeting.Kind.FINAL_REVIEW: "meeting",
     Meeting.Kind.CONFERENCE: "conference",
 }
+# The columns meeting_event() reads.
+MEETING_FIELDS = ("id", "committee_id", "kind", "title", "date")
 
 
-def meeting_events(*, committee_ids: Iterable[int] | None) -> list[PopoloEvent]:
-    """The meetings of the given committees (all when None), in one query."""
-    meetings = Meeting.objects.order_by("pk").only("pk", "committee_id", "kind", "title", "date")
+def meetings(*, committee_ids: Iterable[int] | None) -> QuerySet[Meeting]:
+    """The meetings of the given committees (all when None)."""
+    found = Meeting.objects.all()
     if committee_ids is not None:
-        meetings = meetings.filter(committee_id__in=list(committee_ids))
-    return [
-        PopoloEvent(
-            # A negative id: no membership period or identifier can refer to it.
-            pk=-meeting.pk,
-            popolo_id=f"meeting/{meeting.pk}",
-            name=meeting.title,
-            classification=CLASSIFICATION[meeting.kind],
-            organization_id=meeting.committee_id,
-            start_date=meeting.date,
-            start_precision=Precision.DAY,
-        )
-        for meeting in meetings
-    ]
+        found = found.filter(committee_id__in=list(committee_ids))
+    return found
+
+
+def meeting_event(meeting: Mapping) -> dict:
+    """A meeting's row (MEETING_FIELDS) as the columns of a PopoloEvent."""
+    return {
+        # A negative id: no membership period or identifier can refer to it.
+        "id": -meeting["id"],
+        "popolo_id": f"meeting/{meeting['id']}",
+        "name": meeting["title"],
+        "classification": CLASSIFICATION[meeting["kind"]],
+        "organization_id": meeting["committee_id"],
+        "start_date": meeting["date"],
+        "start_precision": Precision.DAY,
+    }

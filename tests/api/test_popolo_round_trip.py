@@ -13,12 +13,13 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import translation
 
-from api.models import ExternalIdentifier, PopoloExtras
+from api.models import ExternalIdentifier, PopoloExtras, PopoloFileMeta
 from api.popolo import popolo_document
-from api.popolo_import import popolo_import, popolo_load
+from api.popolo_import import PopoloFileError, popolo_import, popolo_load
 from areas.models import Area
 from committees.models import Agency, Committee, Level
 from members.models import Membership, Person
+from tests.api.test_popolo_export import streamed_json
 from tests.api.test_popolo_import import SHARED_SAMPLE, alderney_like
 from tests.factories import AgencyFactory, CommitteeFactory, PersonFactory
 
@@ -33,6 +34,10 @@ def every_field() -> dict:
     """A Popolo file that uses every field the registry keeps, and some it does not know.
     Vietnamese text is written decomposed (NFD): it must come back in NFC."""
     return {
+        "meta": {
+            "sources": ["https://quochoi.vn/", "https://hochiminhcity.gov.vn/"],
+            "license": {"name": nfd("Giấy phép mở"), "url": "https://example.org/licence"},
+        },
         "areas": [
             {
                 "id": "ocd-division/country:vn",
@@ -273,10 +278,12 @@ def _natural_key(record: dict) -> tuple:
 
 def missing_fields(given: dict, exported: dict) -> list[str]:
     """Every field of every record of `given` that `exported` does not give back equal (up to
-    key order and NFC); `meta` is the file's, not a record's."""
+    key order and NFC), and the file's `meta`."""
     missing = []
     for collection, records in given.items():
         if collection == "meta":
+            if exported.get("meta") != _nfc(records):
+                missing.append(f"meta: {records!r} came back as {exported.get('meta')!r}")
             continue
         out = exported.get(collection, [])
         by_id = {r["id"]: r for r in out if "id" in r}
@@ -497,7 +504,7 @@ class TestMatchesTheRegistry:
 class TestExports:
     def test_the_http_export_gives_areas_dates_pictures_and_seat_areas(self, anonymous):
         import_file(every_field())
-        document = anonymous.get(reverse("api:popolo")).json()
+        document = streamed_json(anonymous.get(reverse("api:popolo")))
         assert {a["id"] for a in document["areas"]} >= {"area/hcm", "area/hcm-1"}
         duoc = next(p for p in document["persons"] if p["id"] == "p-duoc")
         assert (duoc["birth_date"], duoc["image"]) == ("1963-04", "https://example.org/duoc.jpg")
@@ -507,7 +514,7 @@ class TestExports:
     def test_a_committee_export_carries_its_areas_with_the_areas_above(self, anonymous):
         import_file(every_field())
         qh = Committee.objects.get(name="Quốc hội")
-        document = anonymous.get(reverse("api:committee-popolo", args=[qh.slug])).json()
+        document = streamed_json(anonymous.get(reverse("api:committee-popolo", args=[qh.slug])))
         assert {a["id"] for a in document["areas"]} == {
             "ocd-division/country:vn",
             "area/hcm",
@@ -552,3 +559,46 @@ def test_the_seeds_give_the_registry_its_own_areas(seeded):
     )
     person = PersonFactory()
     assert person.birth_date is None
+
+
+class TestFileMeta:
+    """A file's top-level `meta` is kept per file and given back; two files' metas are merged."""
+
+    def test_two_files_with_different_meta_are_both_kept_and_merged(self):
+        first = alderney_like() | {
+            "meta": {"sources": ["http://www.alderney.gov.gg"], "license": "CC0"}
+        }
+        second = every_field() | {"meta": {"sources": ["https://quochoi.vn/"], "license": "CC-BY"}}
+        import_file(first, "alderney.json")
+        import_file(second, "quoc-hoi.json")
+        kept = {row.file_name: row.meta for row in PopoloFileMeta.objects.all()}
+        assert kept == {"alderney.json": first["meta"], "quoc-hoi.json": second["meta"]}
+        # Every file's sources, in the order first given; the most recent import's licence.
+        assert popolo_document()["meta"] == {
+            "sources": ["http://www.alderney.gov.gg", "https://quochoi.vn/"],
+            "license": "CC-BY",
+        }
+        # A later version of a file replaces that file's meta only.
+        import_file(first | {"meta": {"sources": ["https://alderney.gov.gg/new"]}}, "alderney.json")
+        assert popolo_document()["meta"]["sources"] == [
+            "https://quochoi.vn/",
+            "https://alderney.gov.gg/new",
+        ]
+        # The registry's own export, imported again, adds nothing.
+        report = import_file(popolo_document(reader=True), "export.json")
+        assert report.unchanged["meta"] == 1
+        assert not PopoloFileMeta.objects.filter(file_name="export.json").exists()
+
+    def test_a_committees_document_has_no_meta_and_a_file_without_meta_keeps_none(self):
+        import_file(alderney_like())
+        assert "meta" not in popolo_document()
+        import_file(every_field())
+        states = Committee.objects.get(name="Quốc hội")
+        assert "meta" in popolo_document()
+        assert "meta" not in popolo_document(committee=states)
+
+    def test_a_meta_that_is_not_an_object_refuses_the_file(self):
+        with pytest.raises(PopoloFileError) as refused:
+            import_file(alderney_like() | {"meta": ["not", "an", "object"]})
+        assert "meta:" in str(refused.value)
+        assert not PopoloFileMeta.objects.exists()

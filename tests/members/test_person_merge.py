@@ -13,6 +13,7 @@ from api.models import ExternalIdentifier
 from members.models import Membership, PendingSeatChange, Person, PositionHolding, Role
 from members.person_merge import HANDLERS, person_merge, person_relations, require_known_relations
 from members.services import membership_appoint, membership_end, position_holder_change
+from tests.api.test_popolo_export import streamed_json
 from tests.factories import CommitteeFactory, HoldingFactory, PersonFactory, PositionFactory
 
 D = dt.date
@@ -220,7 +221,7 @@ class TestMergedPeopleLeadToTheKeptOne:
         assert "/people/lam-dinh-thang-2/" not in search
         slugs = [p["slug"] for p in client.get("/api/people/", {"q": "thang"}).json()["results"]]
         assert slugs == ["lam-dinh-thang"]
-        popolo = client.get("/api/popolo.json").json()
+        popolo = streamed_json(client.get("/api/popolo.json"))
         assert "Lam Dinh Thang" not in [p["name"] for p in popolo["persons"]]
         client.force_login(superuser)
         listed = client.get("/admin/members/person/").content.decode()

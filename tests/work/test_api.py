@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from tests.api.test_popolo_export import streamed_json
 from tests.work.conftest import make_meeting, make_task, seat
 from work import services
 
@@ -58,7 +59,8 @@ def test_meetings_list_attendance_publicly_and_absence_reasons_to_readers(
 
 def test_meetings_are_popolo_events(client, committee_a):
     meeting = make_meeting(committee_a)
-    events = client.get(f"/api/committees/{committee_a.slug}/popolo.json").json()["events"]
+    response = client.get(f"/api/committees/{committee_a.slug}/popolo.json")
+    events = streamed_json(response)["events"]
     event = next(e for e in events if e["id"] == f"meeting/{meeting.pk}")
     assert event["start_date"] == "2026-03-10"
     assert event["name"] == meeting.title

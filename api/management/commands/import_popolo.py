@@ -17,6 +17,7 @@ COLLECTION_LABELS = {
     "areas": gettext_lazy("areas"),
     "successions": gettext_lazy("lineage steps"),
     "identifiers": gettext_lazy("identifiers"),
+    "meta": gettext_lazy("file meta"),
 }
 RECORD_LABELS = {
     "committee": gettext_lazy("committee"),
