@@ -346,7 +346,8 @@ class TargetSerializer(RegistrySerializer):
     committee = _slug()
     responsible_agency = _slug()
     deadline = PartialDateField("deadline", "deadline_precision")
-    measurements = serializers.SerializerMethodField()
+    # A nested field, built once for a whole list (not once per target).
+    measurements = MeasurementSerializer(many=True, read_only=True)
     status = serializers.SerializerMethodField()
 
     class Meta:
@@ -369,10 +370,6 @@ class TargetSerializer(RegistrySerializer):
             "source",
             "source_date",
         ]
-
-    @extend_schema_field(MeasurementSerializer(many=True))
-    def get_measurements(self, obj):
-        return MeasurementSerializer(obj.measurements.all(), many=True, context=self.context).data
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_status(self, obj) -> str:
