@@ -70,10 +70,13 @@ class LegalInstrumentAdmin(RegistryAdmin):
 
 def open_seat_count() -> Subquery:
     """A committee's open seats (no end date), counted by a subquery per row: on a page of
-    committees only the page's rows are counted, not every seat of the city."""
+    committees only the page's rows are counted, not every seat of the city; sorted by it,
+    each count reads the index of open seats only (members_membership_one_active_seat_per_person)."""
     seats = Membership.objects.filter(committee=OuterRef("pk"), end_date__isnull=True)
     return Subquery(
-        seats.order_by().annotate(n=Func("pk", function="COUNT")).values("n"),
+        seats.order_by()
+        .annotate(n=Func(template="COUNT(*)", output_field=IntegerField()))
+        .values("n"),
         output_field=IntegerField(),
     )
 

@@ -115,45 +115,52 @@ def person_cards(people: list[Person]) -> list[PersonCard]:
     return [PersonCard(p, seats[p.pk], holdings[p.pk], identifiers[p.pk]) for p in people]
 
 
-# The (name, people) pairs of names that more than one person bears, the people as "3,17".
+# Each name more than one person bears, with those people ("3,17"). On PostgreSQL the names
+# are grouped byte-wise (COLLATE "C": folded names need no linguistic order, and it is several
+# times faster at city scale).
 _BY_NAME_PG = """
-    SELECT k.name AS name_key, string_agg(p.id::text, ',' ORDER BY p.id) AS ids
+    SELECT k.name COLLATE "C" AS name_key, string_agg(p.id::text, ',' ORDER BY p.id) AS ids
     FROM members_person p CROSS JOIN LATERAL jsonb_array_elements_text(p.name_keys) AS k(name)
     WHERE p.merged_into_id IS NULL
-    GROUP BY k.name HAVING COUNT(DISTINCT p.id) > 1"""
+    GROUP BY 1 HAVING COUNT(*) > 1"""
 _BY_NAME_SQLITE = """
     SELECT name_key, group_concat(id) AS ids FROM (
-        SELECT DISTINCT k.value AS name_key, p.id AS id
+        SELECT k.value AS name_key, p.id AS id
         FROM members_person p, json_each(p.name_keys) k
         WHERE p.merged_into_id IS NULL ORDER BY k.value, p.id
     ) GROUP BY name_key HAVING COUNT(*) > 1"""  # group_concat keeps the order it reads
+# Two people who share two names are one group, under the first of those names.
+_GROUPS = "SELECT MIN(name_key) AS name_key, ids FROM ({}) g GROUP BY ids"
 
 
 class DuplicateGroups:
     """People (not merged) sharing a folded name — the full name or one of their other names
-    (Person.name_keys) —, each group of people once, by name. The database groups and pages
-    them: a page costs two queries (the count and the page's groups), and nothing held in
-    memory grows with the people. A sequence for the Paginator: count() and slices."""
+    (Person.name_keys, each once per person) —, each group of people once, by name. The
+    database groups and pages them: a page costs the count and the page's groups, and nothing
+    held in memory grows with the people. A sequence for the Paginator: count() and slices."""
 
-    def _sql(self) -> str:
-        by_name = _BY_NAME_PG if connection.vendor == "postgresql" else _BY_NAME_SQLITE
-        # Two people who share two names are one group, under the first of those names.
-        return f"SELECT MIN(name_key) AS name_key, ids FROM ({by_name}) g GROUP BY ids"  # noqa: S608
+    def _fetch(self, sql: str, params=()) -> list[tuple]:
+        groups = _GROUPS.format(
+            _BY_NAME_PG if connection.vendor == "postgresql" else _BY_NAME_SQLITE
+        )
+        with transaction.atomic(), connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # The planner cannot know a person has one or two names (it guesses a hundred),
+                # so it would compile the query (JIT) for a second before a 0.1 s grouping.
+                cursor.execute("SET LOCAL jit = off")
+            cursor.execute(sql.format(groups=groups), params)
+            return cursor.fetchall()
 
     def count(self) -> int:
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM ({self._sql()}) d")  # noqa: S608
-            return cursor.fetchone()[0]
+        return self._fetch("SELECT COUNT(*) FROM ({groups}) d")[0][0]
 
     def __getitem__(self, window: slice) -> list[tuple[str, list[int]]]:
         start, stop = window.start or 0, window.stop
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT name_key, ids FROM ({self._sql()}) d "  # noqa: S608
-                "ORDER BY name_key, ids LIMIT %s OFFSET %s",
-                [stop - start, start],
-            )
-            return [(key, [int(pk) for pk in ids.split(",")]) for key, ids in cursor.fetchall()]
+        rows = self._fetch(
+            "SELECT name_key, ids FROM ({groups}) d ORDER BY name_key, ids LIMIT %s OFFSET %s",
+            [stop - start, start],
+        )
+        return [(key, [int(pk) for pk in ids.split(",")]) for key, ids in rows]
 
 
 class PersonMergeAdminMixin:
