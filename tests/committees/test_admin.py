@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from committees.admin_base import LimitedCountPaginator
 from committees.models import Agency, Committee, LegalInstrument, Succession
 from committees.text import fold
 from mandates.models import Mandate, Measurement, Target
@@ -425,3 +426,20 @@ def test_the_committee_list_counts_and_sorts_by_open_seats(client, superuser):
     ordered = client.get(f"{url}?o=-{index}").context["cl"].result_list
     assert [c.pk for c in ordered] == [many.pk, few.pk, none.pk]
     assert client.get(f"{url}?founded_on__year=2020").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_long_list_is_counted_up_to_a_limit(client, superuser, monkeypatch):
+    """Beyond the limit the list says "more than", and still pages; below it, the exact count."""
+    monkeypatch.setattr(LimitedCountPaginator, "limit", 55)
+    client.force_login(superuser)
+    PersonFactory.create_batch(40)
+    url = admin_url(Person, "changelist")
+    assert "40 nhân sự" in client.get(url).content.decode()
+    PersonFactory.create_batch(20)
+    small = count_queries(client, url)
+    assert "hơn 55 nhân sự" in client.get(url).content.decode()
+    assert "hơn 55 kết quả" in client.get(f"{url}?q=nguyen").content.decode()
+    assert len(client.get(f"{url}?p=2").context["cl"].result_list) == 10
+    PersonFactory.create_batch(100)
+    assert count_queries(client, url) == small
