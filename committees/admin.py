@@ -1,7 +1,9 @@
 """The admin that city staff browse: committees, agencies, instruments, lineage."""
 
 from django.contrib import admin
-from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
+from django.core.paginator import Paginator
+from django.db.models import Func, IntegerField, OuterRef, Prefetch, Subquery
+from django.forms.models import BaseInlineFormSet
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -66,23 +68,64 @@ class LegalInstrumentAdmin(RegistryAdmin):
         return format_partial_date(obj.signed_on, obj.signed_precision)
 
 
+def open_seat_count() -> Subquery:
+    """A committee's open seats (no end date), counted by a subquery per row: on a page of
+    committees only the page's rows are counted, not every seat of the city; sorted by it,
+    each count reads the index of open seats only (members_membership_one_active_seat_per_person)."""
+    seats = Membership.objects.filter(committee=OuterRef("pk"), end_date__isnull=True)
+    return Subquery(
+        seats.order_by()
+        .annotate(n=Func(template="COUNT(*)", output_field=IntegerField()))
+        .values("n"),
+        output_field=IntegerField(),
+    )
+
+
+SEATS_PER_PAGE = 50
+
+
+class RosterInlineFormSet(BaseInlineFormSet):
+    """The open seats of one page (`?seats=N`, SEATS_PER_PAGE each); the ended seats are
+    counted and listed on demand (the seats list filtered to this committee)."""
+
+    page_number: str | None = None
+
+    def get_queryset(self):
+        if not hasattr(self, "_page"):
+            open_seats = super().get_queryset().filter(end_date__isnull=True)
+            self._page = Paginator(open_seats, SEATS_PER_PAGE).get_page(self.page_number)
+            self.ended_count = (
+                Membership.objects.filter(committee=self.instance, end_date__isnull=False).count()
+                if self.instance.pk
+                else 0
+            )
+        return self._page.object_list
+
+    @property
+    def page(self):
+        self.get_queryset()
+        return self._page
+
+
 class MembershipInline(admin.TabularInline):
-    """The roster, shown read-only: roster changes go through the roster operations."""
+    """The roster, shown read-only: roster changes go through the roster operations. Open
+    seats only, a page at a time; the ended ones are a link away (a 1,000-seat committee's
+    page no longer renders every term it ever had)."""
 
     model = Membership
     fk_name = "committee"
+    formset = RosterInlineFormSet
+    template = "admin/committees/committee/roster_inline.html"
     extra = 0
     max_num = 0
     can_delete = False
     show_change_link = True
-    verbose_name_plural = _("roster (active first, by role)")
+    verbose_name_plural = _("current roster (by role)")
     fields = (
         "holder",
         "role_label",
         "title_at_appointment",
         "start_display",
-        "end_display",
-        "end_reason",
         "appointed_by",
     )
     readonly_fields = fields
@@ -92,8 +135,13 @@ class MembershipInline(admin.TabularInline):
             super()
             .get_queryset(request)
             .select_related("person", "committee", "appointed_by")
-            .order_by(F("end_date").desc(nulls_first=True), "role_rank", "person__full_name")
+            .order_by("role_rank", "person__full_name", "pk")
         )
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.page_number = request.GET.get("seats")
+        return formset
 
     @admin.display(description=_("person"))
     def holder(self, obj):
@@ -106,10 +154,6 @@ class MembershipInline(admin.TabularInline):
     @admin.display(description=_("start"))
     def start_display(self, obj):
         return format_partial_date(obj.start_date, obj.start_precision)
-
-    @admin.display(description=_("end"))
-    def end_display(self, obj):
-        return format_partial_date(obj.end_date, obj.end_precision) if obj.end_date else "—"
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -276,13 +320,7 @@ class CommitteeAdmin(GuardedModelAdminMixin, RegistryAdmin):
         return form
 
     def get_queryset(self, request):
-        queryset = (
-            super()
-            .get_queryset(request)
-            .annotate(
-                active_count=Count("memberships", filter=Q(memberships__end_date__isnull=True))
-            )
-        )
+        queryset = super().get_queryset(request).annotate(active_count=open_seat_count())
         if (
             request.resolver_match
             and request.resolver_match.url_name == "committees_committee_change"
@@ -298,11 +336,7 @@ class CommitteeAdmin(GuardedModelAdminMixin, RegistryAdmin):
                 ),
                 Prefetch(
                     "support_groups",
-                    queryset=Committee.objects.annotate(
-                        active_count=Count(
-                            "memberships", filter=Q(memberships__end_date__isnull=True)
-                        )
-                    ),
+                    queryset=Committee.objects.annotate(active_count=open_seat_count()),
                 ),
             ).select_related("declared_by")
         return queryset

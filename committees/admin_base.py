@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -43,6 +45,32 @@ def active_filter(field: str, title=None):
     return ActiveFilter
 
 
+COUNT_LIMIT = 10_000
+
+
+class LimitedCountPaginator(Paginator):
+    """A list's rows counted up to COUNT_LIMIT, shown as "more than 10000" beyond it: counting
+    every seat or task of a country would read the whole table on every page."""
+
+    limit = COUNT_LIMIT
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list.order_by().values("pk")[: self.limit + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.limit
+
+    def page(self, number):
+        if not self.capped:
+            return super().page(number)
+        # The last page counted is shown whole, not cut at the limit.
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
+
+
 class RegistryAdmin(FoldedSearchMixin, SimpleHistoryAdmin):
     """Base of the registry's model admins: history, folded search, paging, and one policy:
     readers (staff accounts) see everything, only administrators add, change or delete.
@@ -50,6 +78,7 @@ class RegistryAdmin(FoldedSearchMixin, SimpleHistoryAdmin):
 
     list_per_page = 50
     show_full_result_count = False
+    paginator = LimitedCountPaginator
 
     def has_module_permission(self, request):
         return permissions.can_use_admin(request.user)

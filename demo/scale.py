@@ -22,7 +22,7 @@ from committees.models import Agency, Committee, LegalInstrument, Level, Success
 from committees.partial_dates import Precision, normalise
 from committees.text import fold, nfc
 from mandates.models import Mandate, Measurement, Target
-from members.models import Membership, Person, Position, PositionHolding, Role
+from members.models import Membership, Person, Position, PositionHolding, Role, name_keys
 from members.roster_writer import SeatEnd, SeatOpen, roster_apply
 from members.rules import SINGLE_SEAT_ROLES
 from work.scale import work_scale
@@ -269,6 +269,7 @@ def _people(rng, prefix, count, writer) -> list[Person]:
             source="seed_scale",
         )
         person.search_key = fold(person.full_name)[:600]
+        person.name_keys = name_keys(person.full_name, [])
         person._history_date = _stamp(_day_between(rng, EARLIEST, HORIZON), rng)
         persons.append(person)
     return writer.create(Person, persons)

@@ -21,7 +21,8 @@ from records.writes import save_validated
 @admin.register(Mandate)
 class MandateAdmin(RegistryAdmin):
     list_display = ("__str__", "committee", "category", "order")
-    list_filter = ("category", "committee__level", ("committee", admin.RelatedOnlyFieldListFilter))
+    # Committees are thousands: found by search (by name), not listed in a filter.
+    list_filter = ("category", "committee__level")
     list_select_related = ("committee",)
     autocomplete_fields = ("committee", "legal_basis")
     # "du lieu" finds "dữ liệu": every word in the mandate's folded text or its committee's names.
@@ -70,11 +71,7 @@ class TargetAdmin(RegistryAdmin):
         "deadline_display",
         "responsible_agency",
     )
-    list_filter = (
-        "committee__level",
-        ("committee", admin.RelatedOnlyFieldListFilter),
-        ("responsible_agency", admin.RelatedOnlyFieldListFilter),
-    )
+    list_filter = ("committee__level", ("responsible_agency", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("committee", "responsible_agency")
     autocomplete_fields = ("committee", "mandate", "responsible_agency", "source_instrument")
     folded_search_fields = ("search_key", "committee__search_key")

@@ -12,7 +12,7 @@ from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, When
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -21,7 +21,6 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from committees import permissions
-from committees.text import fold
 from members.models import Membership, Person, PositionHolding
 from members.person_merge import person_merge
 
@@ -116,29 +115,52 @@ def person_cards(people: list[Person]) -> list[PersonCard]:
     return [PersonCard(p, seats[p.pk], holdings[p.pk], identifiers[p.pk]) for p in people]
 
 
-def duplicate_groups() -> list[tuple[str, list[int]]]:
-    """Ids of people (not merged) sharing a folded name — the full name or one of their other
-    names — each group once, by name. One query: the names are folded here, the same way the
-    search key is, so "Lam Dinh Thang" and "Lâm Đình Thắng" fall together."""
-    by_key: dict[str, set[int]] = defaultdict(set)
-    rows = Person.objects.filter(merged_into__isnull=True).values_list(
-        "pk", "full_name", "other_names"
-    )
-    for pk, full_name, other_names in rows.order_by():
-        names = [full_name]
-        for item in other_names or []:
-            names.append(item.get("name", "") if isinstance(item, dict) else str(item))
-        for name in names:
-            key = fold(name)
-            if key:
-                by_key[key].add(pk)
-    seen, groups = set(), []
-    for key in sorted(by_key):
-        members = frozenset(by_key[key])
-        if len(members) > 1 and members not in seen:
-            seen.add(members)
-            groups.append((key, sorted(members)))
-    return groups
+# Each name more than one person bears, with those people ("3,17"). On PostgreSQL the names
+# are grouped byte-wise (COLLATE "C": folded names need no linguistic order, and it is several
+# times faster at city scale).
+_BY_NAME_PG = """
+    SELECT k.name COLLATE "C" AS name_key, string_agg(p.id::text, ',' ORDER BY p.id) AS ids
+    FROM members_person p CROSS JOIN LATERAL jsonb_array_elements_text(p.name_keys) AS k(name)
+    WHERE p.merged_into_id IS NULL
+    GROUP BY 1 HAVING COUNT(*) > 1"""
+_BY_NAME_SQLITE = """
+    SELECT name_key, group_concat(id) AS ids FROM (
+        SELECT k.value AS name_key, p.id AS id
+        FROM members_person p, json_each(p.name_keys) k
+        WHERE p.merged_into_id IS NULL ORDER BY k.value, p.id
+    ) GROUP BY name_key HAVING COUNT(*) > 1"""  # group_concat keeps the order it reads
+# Two people who share two names are one group, under the first of those names.
+_GROUPS = "SELECT MIN(name_key) AS name_key, ids FROM ({}) g GROUP BY ids"
+
+
+class DuplicateGroups:
+    """People (not merged) sharing a folded name — the full name or one of their other names
+    (Person.name_keys, each once per person) —, each group of people once, by name. The
+    database groups and pages them: a page costs the count and the page's groups, and nothing
+    held in memory grows with the people. A sequence for the Paginator: count() and slices."""
+
+    def _fetch(self, sql: str, params=()) -> list[tuple]:
+        groups = _GROUPS.format(
+            _BY_NAME_PG if connection.vendor == "postgresql" else _BY_NAME_SQLITE
+        )
+        with transaction.atomic(), connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # The planner cannot know a person has one or two names (it guesses a hundred),
+                # so it would compile the query (JIT) for a second before a 0.1 s grouping.
+                cursor.execute("SET LOCAL jit = off")
+            cursor.execute(sql.format(groups=groups), params)
+            return cursor.fetchall()
+
+    def count(self) -> int:
+        return self._fetch("SELECT COUNT(*) FROM ({groups}) d")[0][0]
+
+    def __getitem__(self, window: slice) -> list[tuple[str, list[int]]]:
+        start, stop = window.start or 0, window.stop
+        rows = self._fetch(
+            "SELECT name_key, ids FROM ({groups}) d ORDER BY name_key, ids LIMIT %s OFFSET %s",
+            [stop - start, start],
+        )
+        return [(key, [int(pk) for pk in ids.split(",")]) for key, ids in rows]
 
 
 class PersonMergeAdminMixin:
@@ -265,8 +287,7 @@ class PersonMergeAdminMixin:
 
     def duplicates_view(self, request):
         permissions.require_merge_right(request.user)
-        groups = duplicate_groups()
-        page = Paginator(groups, GROUPS_PER_PAGE).get_page(request.GET.get("page"))
+        page = Paginator(DuplicateGroups(), GROUPS_PER_PAGE).get_page(request.GET.get("page"))
         ids = {pk for _key, members in page.object_list for pk in members}
         people = {p.pk: p for p in Person.objects.filter(pk__in=ids)}
         cards = {c.person.pk: c for c in person_cards(list(people.values()))}
@@ -282,7 +303,7 @@ class PersonMergeAdminMixin:
             **self._context(request, gettext("Possible duplicates")),
             "rows": rows,
             "page": page,
-            "total": len(groups),
+            "total": page.paginator.count,
         }
         return TemplateResponse(request, "admin/members/person/duplicates.html", context)
 

@@ -24,7 +24,16 @@ __all__ = [
     "Position",
     "PositionHolding",
     "Role",
+    "name_keys",
 ]
+
+
+def name_keys(full_name: str, other_names: list | None) -> list[str]:
+    """A person's names folded, each once: "Lâm Đình Thắng" and "LAM DINH THANG" agree."""
+    names = [full_name]
+    for item in other_names or []:
+        names.append(item.get("name", "") if isinstance(item, dict) else str(item))
+    return [key for key in dict.fromkeys(fold(name) for name in names) if key]
 
 
 class Person(Sourced):
@@ -46,6 +55,9 @@ class Person(Sourced):
         _("other names"), default=list, blank=True, help_text=_("A list of other names.")
     )
     search_key = models.CharField(_("search key"), max_length=600, editable=False, db_index=True)
+    # Each name (the full name and the other names) folded, once: the possible duplicates are
+    # grouped on them by the database (members/admin_merge.py).
+    name_keys = models.JSONField(_("folded names"), default=list, blank=True, editable=False)
     # A record found to be the same official as another: kept (with its history) so old links
     # lead to the kept person, but no longer listed or searched (members/person_merge.py).
     merged_into = models.ForeignKey(
@@ -91,6 +103,7 @@ class Person(Sourced):
         ]
         names = [item["name"] for item in self.other_names]
         self.search_key = fold(" ".join([self.full_name, *names]))[:600]
+        self.name_keys = name_keys(self.full_name, self.other_names)
         if not self.full_name:
             raise ValidationError({"full_name": _("A person needs a name.")})
         self.birth_date = normalise(self.birth_date, self.birth_precision)

@@ -6,7 +6,15 @@ from django.contrib.auth import get_user_model
 from committees.models import Agency, Committee, LegalInstrument, Succession
 from committees.text import fold
 from mandates.models import Mandate, Measurement, Target
-from members.models import ROLE_RANK, Membership, Person, Position, PositionHolding, Role
+from members.models import (
+    ROLE_RANK,
+    Membership,
+    Person,
+    Position,
+    PositionHolding,
+    Role,
+    name_keys,
+)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -75,6 +83,8 @@ class PersonFactory(factory.django.DjangoModelFactory):
     full_name = factory.Sequence(lambda n: f"Nguyễn Văn Thử {n}")
     slug = factory.Sequence(lambda n: f"nguyen-van-thu-{n}")
     search_key = factory.LazyAttribute(lambda o: fold(o.full_name))
+    name_keys = factory.LazyAttribute(lambda o: name_keys(o.full_name, o.other_names))
+    other_names = factory.LazyFunction(list)
 
 
 class PositionFactory(factory.django.DjangoModelFactory):

@@ -101,9 +101,11 @@ class DocumentInline(admin.TabularInline):
 @admin.register(Meeting)
 class MeetingAdmin(WorkAdmin):
     list_display = ("title", "committee", "kind", "date", "place")
-    list_filter = ("kind", ("committee", admin.RelatedOnlyFieldListFilter))
+    # Committees are thousands: found by search (by name), not listed in a filter.
+    # No date hierarchy: its years are a DISTINCT over every meeting; the date filter costs nothing.
+    list_filter = ("kind", "committee__level", "date")
     list_select_related = ("committee",)
-    date_hierarchy = "date"
+    folded_search_fields = ("search_key", "committee__search_key")
     autocomplete_fields = ("chair", "concluding_notice")
     fields = (
         "committee", "kind", "title", "date", "time", "place", "online", "online_link", "chair",
@@ -125,8 +127,9 @@ class MeetingAdmin(WorkAdmin):
 @admin.register(Task)
 class TaskAdmin(WorkAdmin):
     list_display = ("__str__", "committee", "lead_agency", "deadline_display", "state")
-    list_filter = ("state", "source_kind", ("committee", admin.RelatedOnlyFieldListFilter))
+    list_filter = ("state", "source_kind", "committee__level")
     list_select_related = ("committee", "lead_agency")
+    folded_search_fields = ("search_key", "committee__search_key")
     autocomplete_fields = (
         "lead_agency",
         "assigned_by",

@@ -10,10 +10,18 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from committees.admin_base import LimitedCountPaginator
 from committees.models import Agency, Committee, LegalInstrument, Succession
 from committees.text import fold
 from mandates.models import Mandate, Measurement, Target
-from members.models import Membership, PendingSeatChange, Person, Position, PositionHolding
+from members.models import (
+    Membership,
+    PendingSeatChange,
+    Person,
+    Position,
+    PositionHolding,
+    Role,
+)
 from tests.factories import (
     AgencyFactory,
     CommitteeFactory,
@@ -322,3 +330,122 @@ def test_the_committee_form_sends_a_rename_to_the_decision_form(client, superuse
     client.force_login(superuser)
     page = client.get(reverse("admin:committees_committee_change", args=[committee_a.pk]))
     assert "Để đổi tên cơ quan, hãy ghi nhận quyết định đổi tên" in page.content.decode()
+
+
+def ended_seats(committee: Committee, n: int) -> list[Membership]:
+    return MembershipFactory.create_batch(
+        n,
+        committee=committee,
+        start_date=dt.date(2020, 1, 1),
+        end_date=dt.date(2021, 1, 1),
+        end_reason=Membership.EndReason.TERM_ENDED,
+    )
+
+
+@pytest.mark.django_db
+def test_the_committee_page_shows_current_seats_a_page_at_a_time(client, superuser):
+    """Open seats only, 50 a page, by role; ended seats counted and a link away."""
+    client.force_login(superuser)
+    committee = CommitteeFactory()
+    head = MembershipFactory(committee=committee, role=Role.HEAD)
+    MembershipFactory.create_batch(59, committee=committee)
+    gone = ended_seats(committee, 3)
+    url = admin_url(Committee, "change", committee.pk)
+    page = client.get(url).content.decode()
+    assert 'name="memberships-TOTAL_FORMS" value="50"' in page
+    assert page.index(head.person.full_name) < page.index("60 ghế hiện tại")
+    assert all(seat.person.full_name not in page for seat in gone)
+    assert "?seats=2#memberships-group" in page
+    history = (
+        f"{admin_url(Membership, 'changelist')}?committee__id__exact={committee.pk}&amp;active=no"
+    )
+    assert f'href="{history}">3 ghế đã kết thúc</a>' in page
+    assert admin_url(Committee, "timeline", committee.pk) in page
+    second = client.get(f"{url}?seats=2").content.decode()
+    assert 'name="memberships-TOTAL_FORMS" value="10"' in second
+    assert head.person.full_name not in second
+    listed = client.get(history.replace("&amp;", "&")).content.decode()
+    assert all(seat.person.full_name in listed for seat in gone)
+    assert head.person.full_name not in listed
+
+
+@pytest.mark.django_db
+def test_an_administrator_saves_the_committee_from_a_later_page_of_seats(client, superuser):
+    client.force_login(superuser)
+    committee = CommitteeFactory()
+    MembershipFactory.create_batch(55, committee=committee)
+    url = admin_url(Committee, "change", committee.pk) + "?seats=2"
+    formset = client.get(url).context["inline_admin_formsets"][0].formset
+    shown = [form.instance.pk for form in formset.forms]
+    assert len(shown) == 5
+    data = {
+        "name": "Ban Chỉ đạo đã sửa",
+        "slug": committee.slug,
+        "kind": committee.kind,
+        "level": committee.level,
+        "founded_precision": "day",
+        "dissolved_precision": "day",
+        "memberships-TOTAL_FORMS": 5,
+        "memberships-INITIAL_FORMS": 5,
+        "memberships-MIN_NUM_FORMS": 0,
+        "memberships-MAX_NUM_FORMS": 0,
+    }
+    for index, pk in enumerate(shown):
+        data[f"memberships-{index}-id"] = pk
+        data[f"memberships-{index}-committee"] = committee.pk
+    for prefix in ("mandates", "targets", "successions_out"):
+        data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["errors"] if response.context else ""
+    committee.refresh_from_db()
+    assert committee.name == "Ban Chỉ đạo đã sửa"
+    assert Membership.objects.filter(committee=committee, end_date__isnull=True).count() == 55
+
+
+@pytest.mark.django_db
+def test_the_committee_page_query_count_does_not_grow_with_history(client, superuser):
+    client.force_login(superuser)
+    small = CommitteeFactory()
+    MembershipFactory.create_batch(5, committee=small)
+    ended_seats(small, 2)
+    large = CommitteeFactory()
+    MembershipFactory.create_batch(120, committee=large)
+    ended_seats(large, 300)
+    client.get(admin_url(Committee, "change", small.pk))
+    assert count_queries(client, admin_url(Committee, "change", small.pk)) == count_queries(
+        client, admin_url(Committee, "change", large.pk)
+    )
+
+
+@pytest.mark.django_db
+def test_the_committee_list_counts_and_sorts_by_open_seats(client, superuser):
+    client.force_login(superuser)
+    few, many, none = CommitteeFactory(), CommitteeFactory(), CommitteeFactory()
+    MembershipFactory.create_batch(2, committee=few)
+    ended_seats(few, 4)
+    MembershipFactory.create_batch(5, committee=many)
+    url = admin_url(Committee, "changelist")
+    response = client.get(url)
+    counts = {c.pk: c.active_count for c in response.context["cl"].result_list}
+    assert counts == {few.pk: 2, many.pk: 5, none.pk: 0}
+    index = admin.site._registry[Committee].list_display.index("actual_count") + 1
+    ordered = client.get(f"{url}?o=-{index}").context["cl"].result_list
+    assert [c.pk for c in ordered] == [many.pk, few.pk, none.pk]
+    assert client.get(f"{url}?founded_on__year=2020").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_long_list_is_counted_up_to_a_limit(client, superuser, monkeypatch):
+    """Beyond the limit the list says "more than", and still pages; below it, the exact count."""
+    monkeypatch.setattr(LimitedCountPaginator, "limit", 55)
+    client.force_login(superuser)
+    PersonFactory.create_batch(40)
+    url = admin_url(Person, "changelist")
+    assert "40 nhân sự" in client.get(url).content.decode()
+    PersonFactory.create_batch(20)
+    small = count_queries(client, url)
+    assert "hơn 55 nhân sự" in client.get(url).content.decode()
+    assert "hơn 55 kết quả" in client.get(f"{url}?q=nguyen").content.decode()
+    assert len(client.get(f"{url}?p=2").context["cl"].result_list) == 10
+    PersonFactory.create_batch(100)
+    assert count_queries(client, url) == small

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from api.models import ExternalIdentifier
+from members import admin_merge
 from members.models import Membership, PendingSeatChange, Person, PositionHolding, Role
 from members.person_merge import HANDLERS, person_merge, person_relations, require_known_relations
 from members.services import membership_appoint, membership_end, position_holder_change
@@ -364,6 +365,22 @@ class TestDuplicates:
         with django_assert_num_queries(len(small.captured_queries)):
             page = client.get(url).content.decode()
         assert "33 groups to review" in page
+
+    def test_it_is_grouped_and_paged_by_the_database(self, login, superuser, monkeypatch):
+        monkeypatch.setattr(admin_merge, "GROUPS_PER_PAGE", 2)
+        namesake_pairs(0, 3)  # three groups, "tran thi so 0" to "tran thi so 2"
+        # Two people who share both their names are one group, not two.
+        hai = person("Võ Văn Hai", "vo-van-hai", other_names=[{"name": "Võ Hai"}])
+        hai_2 = person("Vo Van Hai", "vo-van-hai-2", other_names=[{"name": "VÕ HAI"}])
+        client = login(superuser)
+        first = client.get("/admin/members/person/duplicates/").content.decode()
+        assert "4 groups to review" in first
+        assert "Trần Thị Số 0" in first
+        assert "Trần Thị Số 1" in first
+        assert "Trần Thị Số 2" not in first
+        last = client.get("/admin/members/person/duplicates/?page=2").content.decode()
+        assert "Trần Thị Số 2" in last
+        assert last.count(f"/admin/members/person/merge/?ids={hai.pk}%2C{hai_2.pk}") == 1
 
     def test_the_person_list_links_to_it_for_administrators(self, login, superuser):
         page = login(superuser).get("/admin/members/person/").content.decode()
