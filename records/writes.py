@@ -98,3 +98,117 @@ def unique_slugs(
         taken.add(slug)
         slugs.append(slug)
     return slugs
+
+
+# Batches at least this large go in through PostgreSQL's COPY (seed data, whole-registry
+# imports); smaller ones through bulk_create, whose cost per statement does not matter there.
+COPY_THRESHOLD = 1000
+COPY_BATCH = 20_000  # rows held in memory at once
+
+
+def create_with_history(
+    model,
+    objects: list,
+    *,
+    reason: str,
+    by: AbstractBaseUser | None = None,
+    batch_size: int = 1000,
+    history: bool = True,
+) -> list:
+    """Insert new rows and, when `history`, one '+' history row each (who, when, why).
+
+    What django-simple-history's `bulk_create_with_history` does, but a large batch on
+    PostgreSQL goes in by COPY: keys are taken from the table's sequence first, so the objects
+    come back with their primary keys as with bulk_create. A row's history date is its
+    `_history_date` when it has one (the day a seeded record was made), else now.
+    """
+    from django.db import connection
+
+    if not objects:
+        return objects
+    user = history_user(by)
+    if connection.vendor != "postgresql" or len(objects) < COPY_THRESHOLD:
+        if not history:
+            return model.objects.bulk_create(objects, batch_size=batch_size)
+        from simple_history.utils import bulk_create_with_history
+
+        return bulk_create_with_history(
+            objects, model, batch_size=batch_size, default_user=user, default_change_reason=reason
+        )
+    with connection.wrap_database_errors:
+        for start in range(0, len(objects), COPY_BATCH):
+            batch = objects[start : start + COPY_BATCH]
+            rows = _copy_rows(model, batch)
+            if history:
+                _copy_history(model, batch, rows, reason=reason, user=user)
+    return objects
+
+
+def _copy(model, columns: list[str], rows: Iterable[tuple]) -> None:
+    from django.db import connection
+
+    quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
+    table = connection.ops.quote_name(model._meta.db_table)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
+
+
+def _take_keys(model, count: int) -> list[int]:
+    from django.db import connection
+
+    pk = model._meta.pk
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [model._meta.db_table, pk.column, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _copy_rows(model, objects: list) -> list[tuple]:
+    """COPY the objects into their table; returns each row's prepared values (history reuses
+    them)."""
+    from django.db import connection
+
+    for obj, key in zip(objects, _take_keys(model, len(objects)), strict=True):
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+        obj.pk = key
+    fields = model._meta.concrete_fields
+    rows = []
+    for obj in objects:
+        rows.append(
+            tuple(field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields)
+        )
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    _copy(model, [field.column for field in fields], rows)
+    return rows
+
+
+def _copy_history(model, objects: list, rows: list[tuple], *, reason: str, user) -> None:
+    """The '+' history rows of rows just copied, built as simple_history's bulk_history_create
+    builds them (its tracked fields, date, user, reason, type)."""
+    from django.utils import timezone
+
+    historical = model.history.model
+    positions = {field.attname: index for index, field in enumerate(model._meta.concrete_fields)}
+    tracked = [field.attname for field in historical.tracked_fields]
+    now = timezone.now()
+    user_id = user.pk if user is not None else None
+    history_rows = (
+        (
+            *(row[positions[name]] for name in tracked),
+            getattr(obj, "_history_date", now),
+            user_id,
+            getattr(obj, "_change_reason", None) or reason,
+            "+",
+        )
+        for obj, row in zip(objects, rows, strict=True)
+    )
+    columns = [historical._meta.get_field(name).column for name in tracked]
+    columns += ["history_date", "history_user_id", "history_change_reason", "history_type"]
+    _copy(historical, columns, history_rows)
