@@ -5,12 +5,13 @@ Domain rules live in each app's rules module; this holds only what every write s
 database refusal turned into a message in the user's language.
 """
 
+import operator
 import secrets
 from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, models, transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -169,23 +170,52 @@ def _take_keys(model, count: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def _copy_rows(model, objects: list) -> list[tuple]:
-    """COPY the objects into their table; returns each row's prepared values (history reuses
-    them)."""
-    from django.db import connection
+# Fields whose Python value psycopg adapts as it is (exact classes: a subclass may prepare its
+# value its own way); every other field's value goes through the field, as bulk_create does.
+_PLAIN_FIELDS = {
+    models.AutoField, models.BigAutoField, models.IntegerField, models.BigIntegerField,
+    models.PositiveIntegerField, models.PositiveSmallIntegerField, models.SmallIntegerField,
+    models.CharField, models.TextField, models.SlugField, models.BooleanField,
+    models.DateField, models.DecimalField, models.ForeignKey, models.OneToOneField,
+}  # fmt: skip
 
+
+def _readers(model, connection) -> list:
+    readers = []
+    for field in model._meta.concrete_fields:
+        if type(field) in _PLAIN_FIELDS and not (
+            getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+        ):
+            readers.append(operator.attrgetter(field.attname))
+        else:
+            readers.append(
+                lambda obj, field=field: field.get_db_prep_save(
+                    field.pre_save(obj, True), connection
+                )
+            )
+    return readers
+
+
+def _copy_rows(model, objects: list) -> list[tuple]:
+    """COPY the objects into their table; returns each row's values (history reuses them)."""
+    from django.db import connections
+
+    connection = connections[DEFAULT_DB_ALIAS]
+    relations = [field for field in model._meta.concrete_fields if field.is_relation]
     for obj, key in zip(objects, _take_keys(model, len(objects)), strict=True):
-        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+        for field in relations:  # a related object saved after it was assigned: take its key
+            if getattr(obj, field.attname) is None and field.is_cached(obj):
+                related = field.get_cached_value(obj)
+                if related is not None:
+                    if related.pk is None:
+                        raise ValueError(f"{field.name} of {model.__name__} is not saved yet.")
+                    setattr(obj, field.attname, related.pk)
         obj.pk = key
-    fields = model._meta.concrete_fields
-    rows = []
-    for obj in objects:
-        rows.append(
-            tuple(field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields)
-        )
         obj._state.adding = False
         obj._state.db = connection.alias
-    _copy(model, [field.column for field in fields], rows)
+    readers = _readers(model, connection)
+    rows = [tuple(read(obj) for read in readers) for obj in objects]
+    _copy(model, [field.column for field in model._meta.concrete_fields], rows)
     return rows
 
 
