@@ -23,14 +23,24 @@ from committees.partial_dates import Precision, normalise
 from committees.text import fold, nfc
 from mandates.models import Mandate, Measurement, Target
 from members.models import Membership, Person, Position, PositionHolding, Role, name_keys
-from members.roster_writer import SeatEnd, SeatOpen, roster_apply
+from members.roster_writer import SeatOpen, roster_apply
 from members.rules import SINGLE_SEAT_ROLES
-from work.scale import work_scale
+from records.writes import create_with_history
+from work.scale import MEETINGS_PER_COMMITTEE, work_scale
 
 # The registry's "now" for synthetic data: open terms run past it, nothing starts after it.
 HORIZON = dt.date(2026, 6, 30)
+# The sizes `seed_scale --size` names: a city (Ho Chi Minh City's order of magnitude) and the
+# whole country (34 provinces and some 3,300 communes, each with its steering committees).
+SIZES = {
+    "city": {"committees": 5_000, "people": 20_000, "memberships": 100_000,
+             "meetings_per_committee": MEETINGS_PER_COMMITTEE},
+    "national": {"committees": 50_000, "people": 200_000, "memberships": 1_000_000,
+                 "meetings_per_committee": 2},
+}  # fmt: skip
 EARLIEST = dt.date(2010, 1, 1)
 BATCH = 2000
+SEATS_PER_PLAN = 20_000  # seats the roster writer checks and writes at once
 REASON = "Synthetic scale data (seed_scale, seed {seed})"
 
 SURNAMES = [
@@ -138,7 +148,7 @@ def _partial(rng: random.Random, day: dt.date, weights=(80, 12, 8)) -> tuple[dt.
 
 
 class _Writer:
-    """Bulk inserts in batches, each followed by the history rows of the same objects."""
+    """Bulk inserts with their history rows (by COPY on PostgreSQL: records.writes)."""
 
     def __init__(self, *, reason: str, result: ScaleResult, progress: Callable[[str], None]):
         self.reason = reason
@@ -146,13 +156,7 @@ class _Writer:
         self.progress = progress
 
     def create(self, model: type[models.Model], objects: list, *, history: bool = True) -> list:
-        for start in range(0, len(objects), BATCH):
-            batch = objects[start : start + BATCH]
-            model.objects.bulk_create(batch, batch_size=BATCH)
-            if history:
-                model.history.bulk_history_create(
-                    batch, batch_size=BATCH, default_change_reason=self.reason
-                )
+        create_with_history(model, objects, reason=self.reason, history=history)
         with translation.override("en"):
             label = str(model._meta.verbose_name_plural)
         self.result.add(label, len(objects))
@@ -178,6 +182,7 @@ def seed_scale(
     people: int,
     memberships: int,
     seed: int = 1,
+    meetings_per_committee: int = MEETINGS_PER_COMMITTEE,
     progress: Callable[[str], None] = lambda message: None,
 ) -> ScaleResult:
     """Write a synthetic registry of the given size in one transaction."""
@@ -202,7 +207,13 @@ def seed_scale(
             rng, bodies, persons, positions, agencies, decisions, city_pc, memberships, writer
         )
         _mandates_and_targets(rng, bodies, agencies, decisions, writer)
-        work_scale(seed=seed, bodies=bodies, agencies=agencies, writer=writer)  # meetings, tasks
+        work_scale(  # meetings, their invitation lists and tasks
+            seed=seed,
+            bodies=bodies,
+            agencies=agencies,
+            writer=writer,
+            per_committee=meetings_per_committee,
+        )
     return result
 
 
@@ -455,7 +466,7 @@ def _memberships(rng, bodies, persons, positions, agencies, decisions, city_pc, 
     # Officials sit on many committees: a tenth of the people hold about half the seats.
     officials = persons[: max(1, len(persons) // 10)]
     reason = writer.reason
-    seats: list[tuple[int, SeatOpen, tuple | None]] = []
+    seats: list[SeatOpen] = []
     renewals: list[LegalInstrument] = []
     renewal_of: dict[int, LegalInstrument] = {}
     for body, size in zip(bodies, sizes, strict=True):
@@ -502,19 +513,7 @@ def _memberships(rng, bodies, persons, positions, agencies, decisions, city_pc, 
                     decision = renewal_of.get(id(body)) or _renewal(
                         body, start, city_pc, renewals, renewal_of, rng
                     )
-                opened = SeatOpen(
-                    committee=body,
-                    person=person,
-                    role=role,
-                    start=start,
-                    start_precision=start_precision,
-                    position=position,
-                    title=nfc(title),
-                    home_agency=home,
-                    decision=decision,
-                    source="seed_scale",
-                    recorded_at=_stamp(start or start_limit, rng),
-                )
+                end_reason = ""
                 if end is None and body.dissolved_on is not None:
                     end, end_reason = body.dissolved_on, Membership.EndReason.COMMITTEE_DISSOLVED
                 elif end is not None:
@@ -526,52 +525,42 @@ def _memberships(rng, bodies, persons, positions, agencies, decisions, city_pc, 
                             Membership.EndReason.RESIGNED,
                         ]
                     )
-                seats.append((number, opened, (end, end_reason) if end is not None else None))
-    writer.create(LegalInstrument, renewals)
-    # Seats go in through the roster writer as they were given, then end on their day, so
-    # history has a '+' row for each seat as given and a '~' row on the day a seat ended. The
-    # bodies are dissolved after their seats have ended (a dissolved body has no open seat).
-    dissolved = {}
-    for body in bodies:
-        if body.dissolved_on is not None:
-            dissolved[body.pk] = (body.dissolved_on, body.dissolved_precision)
-            body.dissolved_on = None
-    Committee.objects.filter(pk__in=list(dissolved)).update(dissolved_on=None)
-    renewals_by_body = {body.pk: renewal_of[id(body)] for body in bodies if id(body) in renewal_of}
-    ended_count = 0
-    # Term by term: a seat's next term is given once the one before it has ended.
-    seats.sort(key=lambda item: item[0])
-    for chunk_start in range(0, len(seats), BATCH * 10):
-        chunk = seats[chunk_start : chunk_start + BATCH * 10]
-        for number in sorted({item[0] for item in chunk}):
-            terms = [(opened, final) for n, opened, final in chunk if n == number]
-            result = roster_apply([opened for opened, _final in terms], reason=reason)
-            ends = [
-                SeatEnd(
-                    membership=seat,
-                    on=final[0],
-                    end_reason=final[1],
-                    decision=renewals_by_body.get(seat.committee_id) or seat.appointed_by,
-                    note="Kiện toàn Ban Chỉ đạo theo quyết định mới",
-                    recorded_at=_stamp(final[0], rng),
+                seats.append(
+                    SeatOpen(
+                        committee=body,
+                        person=person,
+                        role=role,
+                        start=start,
+                        start_precision=start_precision,
+                        end=end,
+                        end_reason=end_reason,
+                        end_note="Kiện toàn Ban Chỉ đạo theo quyết định mới" if end else "",
+                        position=position,
+                        title=nfc(title),
+                        home_agency=home,
+                        decision=decision,
+                        source="seed_scale",
+                        recorded_at=_stamp(start or start_limit, rng),
+                    )
                 )
-                for seat, (_opened, final) in zip(result.opened, terms, strict=True)
-                if final is not None
-            ]
-            roster_apply(ends, reason=reason)
-            ended_count += len(ends)
-        writer.progress(f"{chunk_start + len(chunk)} memberships")
-    for body in bodies:
-        if body.pk in dissolved:
-            body.dissolved_on, body.dissolved_precision = dissolved[body.pk]
-    Committee.objects.bulk_update(
-        [body for body in bodies if body.pk in dissolved],
-        ["dissolved_on", "dissolved_precision"],
-        batch_size=BATCH,
-    )
+    writer.create(LegalInstrument, renewals)
+    for seat in seats:  # the decision that ended a term: the body's renewal, else its own
+        if seat.end is not None:
+            seat.ended_by = renewal_of.get(id(seat.committee)) or seat.decision
+    # Every term of a body in one plan, whole bodies at a time: the roster writer checks the
+    # rules over each plan and writes it (by COPY at this size), one history row per seat.
+    start = 0
+    while start < len(seats):
+        stop = min(len(seats), start + SEATS_PER_PLAN)
+        while stop < len(seats) and seats[stop].committee is seats[stop - 1].committee:
+            stop += 1
+        roster_apply(seats[start:stop], reason=reason)
+        writer.progress(f"{stop} memberships")
+        start = stop
+    ended = sum(1 for seat in seats if seat.end is not None)
     writer.result.add("memberships", len(seats))
-    writer.result.add("history rows", len(seats) + ended_count)
-    writer.progress(f"{len(seats)} memberships, {ended_count} of them ended")
+    writer.result.add("history rows", len(seats))
+    writer.progress(f"{len(seats)} memberships, {ended} of them ended")
 
 
 def _distinct_person(rng, persons, officials, chosen: set[int]) -> Person:

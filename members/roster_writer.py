@@ -19,7 +19,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from areas.models import Area
 from committees import permissions
@@ -28,6 +28,7 @@ from committees.partial_dates import Precision
 from members.models import Membership, Person, Position
 from members.rules import Role, Term, TermIndex, outside_body_life
 from records.writes import (
+    create_with_history,
     history_user,
     integrity_message,
     require_reason,
@@ -600,12 +601,8 @@ def roster_apply(
                 stamp_history(seat, by=by, reason=reason)
                 seat.save()
             if opened:
-                opened = bulk_create_with_history(
-                    opened,
-                    Membership,
-                    batch_size=BATCH,
-                    default_user=user,
-                    default_change_reason=reason,
+                opened = create_with_history(
+                    Membership, opened, reason=reason, by=by, batch_size=BATCH
                 )
     except IntegrityError as exc:
         raise RosterRefused([Problem("", integrity_message(exc))]) from exc
@@ -638,9 +635,7 @@ def _create_people(
         need, unique_slugs([p.full_name for p in need], taken, fallback="nguoi"), strict=True
     ):
         person.slug = slug
-    created = bulk_create_with_history(
-        new, Person, batch_size=BATCH, default_user=history_user(by), default_change_reason=reason
-    )
+    created = create_with_history(Person, new, reason=reason, by=by, batch_size=BATCH)
     if any(person.pk is None for person in created):  # databases that return no keys
         by_slug = dict(
             Person.objects.filter(slug__in=[p.slug for p in new]).values_list("slug", "pk")

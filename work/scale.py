@@ -58,7 +58,9 @@ def _day(rng, start: dt.date, end: dt.date) -> dt.date:
     return start + dt.timedelta(days=rng.randrange((end - start).days + 1))
 
 
-def work_scale(*, seed: int, bodies, agencies, writer) -> None:
+def work_scale(
+    *, seed: int, bodies, agencies, writer, per_committee: int = MEETINGS_PER_COMMITTEE
+) -> None:
     rng = random.Random(f"work-{seed}")  # noqa: S311 (reproducible synthetic data)
     seats = defaultdict(list)
     for row in (
@@ -72,7 +74,7 @@ def work_scale(*, seed: int, bodies, agencies, writer) -> None:
     for body in bodies:
         first = body.founded_on or EARLIEST
         last = min(body.dissolved_on or HORIZON, HORIZON)
-        for index in range(MEETINGS_PER_COMMITTEE):
+        for index in range(per_committee):
             kind = rng.choices([k for k, _ in KINDS], [w for _, w in KINDS])[0]
             date = _day(rng, first, last)
             title = f"{TITLES[kind]} {body.short_name or body.name} lần {index + 1}"

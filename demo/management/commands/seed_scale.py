@@ -1,10 +1,11 @@
-"""Fill the database with a synthetic registry at city scale, for benchmarks (deterministic per seed)."""
+"""Fill the database with a synthetic registry at city or national scale, for benchmarks
+(deterministic per seed)."""
 
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from demo.scale import seed_scale
+from demo.scale import SIZES, seed_scale
 
 
 class Command(BaseCommand):
@@ -15,19 +16,30 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--committees", type=int, default=5000)
-        parser.add_argument("--people", type=int, default=20000)
-        parser.add_argument("--memberships", type=int, default=100000)
+        parser.add_argument(
+            "--size",
+            choices=sorted(SIZES),
+            default="city",
+            help="city: 5,000 committees, 20,000 people, 100,000 seats, 10 meetings a committee; "
+            "national: 50,000 committees, 200,000 people, 1,000,000 seats, 2 meetings a "
+            "committee. The options below change one figure of it.",
+        )
+        parser.add_argument("--committees", type=int)
+        parser.add_argument("--people", type=int)
+        parser.add_argument("--memberships", type=int)
+        parser.add_argument("--meetings-per-committee", type=int)
         parser.add_argument("--seed", type=int, default=1)
 
     def handle(self, *args, **options):
         started = time.monotonic()
         verbose = options["verbosity"] > 1
         try:
+            size = {
+                name: options[name] if options[name] is not None else default
+                for name, default in SIZES[options["size"]].items()
+            }
             result = seed_scale(
-                committees=options["committees"],
-                people=options["people"],
-                memberships=options["memberships"],
+                **size,
                 seed=options["seed"],
                 progress=(lambda message: self.stdout.write(f"  {message}"))
                 if verbose
