@@ -7,7 +7,9 @@ database refusal turned into a message in the user's language.
 
 import operator
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import partial
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -180,20 +182,21 @@ _PLAIN_FIELDS = {
 }  # fmt: skip
 
 
-def _readers(model, connection) -> list:
-    readers = []
+def _readers(model, connection) -> list[Callable[[Any], Any]]:
+    """For each column, how to read its database value from an object."""
+    readers: list[Callable[[Any], Any]] = []
     for field in model._meta.concrete_fields:
         if type(field) in _PLAIN_FIELDS and not (
             getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
         ):
             readers.append(operator.attrgetter(field.attname))
         else:
-            readers.append(
-                lambda obj, field=field: field.get_db_prep_save(
-                    field.pre_save(obj, True), connection
-                )
-            )
+            readers.append(partial(_prepared, field, connection))
     return readers
+
+
+def _prepared(field, connection, obj) -> Any:
+    return field.get_db_prep_save(field.pre_save(obj, True), connection)
 
 
 def _copy_rows(model, objects: list) -> list[tuple]:
