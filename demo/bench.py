@@ -294,12 +294,13 @@ def _once(case: Case, size: Size, *, count_queries: bool = False) -> tuple[float
 
 def measure(case: Case, sizes: list[Size], *, rounds: int, repeat: int, warmup: int) -> dict:
     """Warm-up and query count at each size, then interleaved timed rounds."""
-    warm = [0.0]
+    warm = []
     queries = {}
     for size in sizes:
         activate(size)
         warm += [_once(case, size)[0] for _ in range(warmup)]
-        queries[size.name] = _once(case, size, count_queries=True)[1]
+        elapsed, queries[size.name] = _once(case, size, count_queries=True)
+        warm.append(elapsed)
     if max(warm) > SLOW_SECONDS * 1000:
         rounds, repeat = min(rounds, 3), 1
     times: dict[str, list[float]] = {size.name: [] for size in sizes}
@@ -319,7 +320,8 @@ def measure(case: Case, sizes: list[Size], *, rounds: int, repeat: int, warmup: 
     demo, scale = row["demo"], row["scale"]
     row["ratio"] = round(scale["median_ms"] / demo["median_ms"], 2) if demo["median_ms"] else None
     row["same_queries"] = demo["queries"] == scale["queries"]
-    row["held"] = None if case.yardstick else (row["same_queries"] and row["ratio"] <= BUDGET_RATIO)
+    within = row["ratio"] is not None and row["ratio"] <= BUDGET_RATIO
+    row["held"] = None if case.yardstick else (row["same_queries"] and within)
     return row
 
 
@@ -505,7 +507,7 @@ def _verdict(row: dict) -> str:
     if row["held"]:
         return "ok"
     misses = [] if row["same_queries"] else ["queries"]
-    misses += [] if row["ratio"] <= BUDGET_RATIO else ["time"]
+    misses += [] if row["ratio"] is not None and row["ratio"] <= BUDGET_RATIO else ["time"]
     return f"MISS ({', '.join(misses)})"
 
 
@@ -516,7 +518,7 @@ def _line(row: dict) -> str:
     return (
         f"{row['name'][:44]:44} {demo['queries']:>5} {scale['queries']:>5} "
         f"{demo['median_ms']:>9.1f} {scale['median_ms']:>9.1f} "
-        f"{demo['p90_ms']:>9.1f} {scale['p90_ms']:>9.1f} {row['ratio']:>6.2f}  {_verdict(row)}"
+        f"{demo['p90_ms']:>9.1f} {scale['p90_ms']:>9.1f} {row['ratio'] or 0:>6.2f}  {_verdict(row)}"
     )
 
 
