@@ -546,8 +546,8 @@ def table(results: dict) -> str:
         counts = ", ".join(f"{value:,} {label}" for label, value in db["counts"].items())
         build = db["build"]
         how = "reused" if build.get("reused") else f"built in {build.get('seconds')} s"
-        if build.get("seed_scale"):
-            how += f" (seed_scale {build['seed_scale']} s)"
+        if build.get("seed_scale") is not None:
+            how += f" (seed_scale {build['seed_scale']} s, its commit {build['commit']} s)"
         lines.append(f"{name}: {db['name']}, {counts}; {how}")
     method = results["method"]
     lines.append(

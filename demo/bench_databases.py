@@ -28,7 +28,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import caches
 from django.core.management import call_command
-from django.db import connections
+from django.db import connections, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.db.utils import load_backend
 from django.test import Client
@@ -191,7 +191,17 @@ def _build(
     if template is None:
         step("load_seeds", load_seeds)
     if seed:
-        step("seed_scale", lambda: seed_scale(**seed, progress=progress))
+        # Committed as a step of its own: the foreign keys are checked at commit (deferred),
+        # millions of them at city scale.
+        transaction.set_autocommit(False)
+        try:
+            step("seed_scale", lambda: seed_scale(**seed, progress=progress))
+            step("commit", transaction.commit)
+        except BaseException:
+            transaction.rollback()
+            raise
+        finally:
+            transaction.set_autocommit(True)
     step("fixtures", ensure_fixtures)
     # Bulk-written tables have no planner statistics and no visibility map yet: without this,
     # the first pages at scale pay for them (and plan as if the tables were empty).
