@@ -92,10 +92,11 @@ restore: venv
 	@test -n "$(FILE)" || { echo "Usage: make restore FILE=var/backups/registry-....tar.gz [FORCE=1]" >&2; exit 2; }
 	$(PY) scripts/backup.py restore "$(FILE)" $(if $(FORCE),--force)
 
-## bench: page cost at demo size and at city scale (seed_scale) in one run, on the same real
-## services as `make test` but in its own database (recreated); prints a table and writes
-## bench/results.json. Not part of `make test`. BENCH_ARGS="--repeat 30" etc. to tune.
-BENCH_DATABASE_URL ?= $(patsubst %/,%,$(dir $(TEST_DATABASE_URL)))/registry_bench
+## bench: every page at demo size and at city scale, measured alternately in one process, on
+## two PostgreSQL databases of its own (registry_bench_demo and _scale: built once, reused
+## while the migrations, the seeding code and the seed_scale parameters are unchanged); prints a
+## table and writes bench/results.json. Not part of `make test`. See docs/performance.md;
+## BENCH_ARGS="--fresh" (rebuild), "--only admin", "--rounds 10 --repeat 3"…
 bench: venv-dev services
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) AXES_ENABLED=false \
-		$(PY) manage.py bench --fresh $(BENCH_ARGS)
+		$(PY) manage.py bench $(BENCH_ARGS)

@@ -1,14 +1,20 @@
-"""The benchmark: the main pages and operations timed in-process at demo size and at city scale.
+"""The benchmark (`make bench`): every page a user reaches and the heavy operations, measured at
+demo size and at city scale in one process.
 
-One run loads the demo data, adds the benchmark's own fixtures (a committee with a 32-member
-roster, a person, a report), measures; then adds the seed_scale registry and measures the same
-things again. Server time is the time of a full request through the middleware stack
-(django.test.Client), median and 95th percentile over repeated requests after a warm-up; the
-query count comes from one more request with the query log on. The floor is a bare view that
-returns a constant: every page is also shown as a multiple of it.
+The two sizes are two databases side by side (demo_bench_databases.py): demo data plus the
+benchmark's fixtures, and the same plus seed_scale. For each page: a warm-up at each size, one
+request at each size with the query log on (the query count), then rounds that alternate the
+sizes (demo, scale, demo, scale…), `repeat` timed requests per size and round, so both sizes see
+the same load on a shared machine. Server time is a full request through the middleware stack
+(django.test.Client); operations that write (imports, the report, the open-data rebuild) run in
+a transaction rolled back after each timing, so every round starts from the same registry and
+the databases stay as built. A page whose warm-up takes over SLOW_SECONDS gets at most 3 rounds
+of 1 request (1 round over VERY_SLOW_SECONDS).
 
-Budgets (from the one run): the query count of each page is the same at both sizes, and each
-page at scale costs at most BUDGET_RATIO times the same page at demo size.
+Budgets: each page does the same number of queries at both sizes and costs at most
+BUDGET_RATIO x itself at demo size; the report pipeline costs at most REPORT_RATIO x WeasyPrint's
+own conversion of the same HTML; importing a 5 MB workbook peaks under WORKBOOK_MIB in its own
+process; /api/popolo.json adds at most POPOLO_MIB to its process's peak memory.
 """
 
 import datetime as dt
@@ -21,78 +27,259 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from contextlib import nullcontext
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote_plus
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.core.management import call_command
-from django.db import connection
-from django.db.models import F
-from django.test import Client
+from django.core.cache import caches
+from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext, override_settings
 
-from committees.models import Agency, Committee, LegalInstrument
-from committees.text import fold
-from members.models import Person, Role
-from members.services import membership_appoint
-from work.scale import bench_fixture
+from demo import bench_databases
+from demo.bench_databases import Size, activate
+from demo.bench_fixtures import GIVEN, MIDDLES, SURNAMES
 
 BUDGET_RATIO = 2.0
+REPORT_RATIO = 1.3
+WORKBOOK_MIB = 200
+POPOLO_MIB = 150
+SLOW_SECONDS = 2.0
+VERY_SLOW_SECONDS = 30.0
+RESULTS = Path(__file__).resolve().parent.parent / "bench" / "results.json"
+REASON = "Benchmark (rolled back)"
+DAY = "2025-06-30"
 FLOOR = "floor (constant view)"
-BENCH_SLUG = "bench-committee"
-BENCH_USER = "bench.admin"
-BENCH_FOCAL_POINT = "bench.daumoi"
-SEARCH_QUERY = "nguyen van duoc"
+REPORT = "report pipeline, 32 members"
+WEASYPRINT = "WeasyPrint alone, same HTML"
 IMPORT_ROWS = 1000
 PACKAGE_BODIES = 14
 # The workbook whose import's peak memory is measured: as large as an upload may be, the most
 # rows a roster file may have, each with a long note in an extra column.
 WORKBOOK_BYTES = 5 * 1024 * 1024 - 64 * 1024
 WORKBOOK_ROWS = 10_000
-WORKBOOK_MEMORY_BUDGET_MIB = 200
-RESULTS = Path(__file__).resolve().parent.parent / "bench" / "results.json"
-REASON = "Benchmark fixture"
 
-# Names the synthetic registry never makes (its given names differ), so an import row never
-# meets a namesake at either size and the two sizes run the same import.
-IMPORT_SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Hoàng", "Phan", "Võ", "Đặng", "Bùi"]
-IMPORT_MIDDLES = ["Văn", "Thị", "Hữu", "Đức", "Minh", "Ngọc", "Quốc", "Thanh", "Kim", "Công"]
-IMPORT_GIVEN = ["Khôi", "Tường", "Vỹ", "Đạt", "Thuận", "Luân", "Nhân", "Triết", "Hòa", "Khang"]
-ROSTER_32 = [
-    ("Trần Minh Triết", Role.HEAD),
-    ("Lê Thị Ngọc Hòa", Role.STANDING_DEPUTY_HEAD),
-    ("Phạm Quốc Khang", Role.DEPUTY_HEAD),
-    ("Võ Thanh Luân", Role.DEPUTY_HEAD),
-    *[
-        (
-            f"{IMPORT_SURNAMES[i % 10]} {IMPORT_MIDDLES[(i * 3) % 10]} {IMPORT_GIVEN[(i * 7) % 10]} Đo",
-            Role.MEMBER,
-        )
-        for i in range(27)
-    ],
-    ("Bùi Thị Thuận", Role.SECRETARY),
+ADMIN_LISTS = [  # label, admin path, a common word to search for
+    ("committees", "committees/committee", "ban chi dao"),
+    ("people", "members/person", "nguyen van"),
+    ("seats", "members/membership", "nguyen van"),
+    ("posts", "members/position", "giam doc"),
+    ("post holdings", "members/positionholding", "nguyen van"),
+    ("decisions", "committees/legalinstrument", "ban chi dao"),
+    ("meetings", "work/meeting", "phien hop"),
+    ("tasks", "work/task", "du lieu"),
+]
+SEARCHES = ["ban chi dao", "an", "nguyen van"]
+API_LISTS = [
+    ("committees, active", "/api/committees/?active=true"),
+    ("committees, q=ban chi dao", "/api/committees/?q=ban+chi+dao"),
+    ("people", "/api/people/"),
+    ("people, q=nguyen van", "/api/people/?q=nguyen+van"),
+    ("seats", "/api/memberships/"),
+    ("seats, active_on", f"/api/memberships/?active_on={DAY}"),
+    (
+        "seats of the 1,000, active_on",
+        f"/api/memberships/?committee={{f.big.slug}}&active_on={DAY}",
+    ),
+    ("decisions", "/api/decisions/"),
+    ("mandates", "/api/mandates/"),
+    ("targets", "/api/targets/"),
+    ("meetings, since 2025", "/api/meetings/?date_from=2025-01-01"),
+    ("tasks", "/api/tasks/"),
+    ("tasks, overdue_on", "/api/tasks/?overdue_on=2026-06-30"),
+    ("areas", "/api/areas/"),
+    ("agencies", "/api/agencies/"),
+    ("posts", "/api/posts/"),
 ]
 
 
 @dataclass
-class Measurement:
-    median_ms: float
-    p95_ms: float
-    min_ms: float
-    queries: int
-    runs: int
-    slowest_queries: list[dict] = field(default_factory=list)
+class Case:
+    """One page or operation: `run` does it once at the active size; `prepare` (untimed) sets it
+    up; `writes`: both run in a transaction rolled back afterwards."""
+
+    name: str
+    run: Callable[[Size], object]
+    prepare: Callable[[Size], object] | None = None
+    writes: bool = False
+    yardstick: bool = False  # a reference, no budget of its own
 
 
-@dataclass
-class Fixtures:
-    committee: Committee
-    person: Person
-    user_id: int
-    report_id: int
+def _get(size: Size, user: str | None, url: str) -> None:
+    response = size.client(user).get(url.format(f=size.fixtures))
+    if response.status_code != 200:
+        raise RuntimeError(f"{url} answered {response.status_code}")
+    if response.streaming:
+        for _chunk in response.streaming_content:
+            pass
+
+
+def page(name: str, url: str, user: str | None = "admin", **options) -> Case:
+    """A GET of `url` ({f.…} filled from the size's fixtures) as a fixture user (None: anonymous)."""
+    return Case(name, lambda size: _get(size, user, url), **options)
+
+
+def cases() -> list[Case]:
+    from opendata.services import open_data_build, open_data_manifest
+    from portal.revision import registry_revision_bump
+
+    big = "/admin/committees/committee/{f.big.pk}"
+    rows = [page(FLOOR, "/bench/floor/", yardstick=True)]
+    for label, path, word in ADMIN_LISTS:
+        rows.append(page(f"admin {label}", f"/admin/{path}/"))
+        rows.append(page(f"admin {label}, search {word}", f"/admin/{path}/?q={quote_plus(word)}"))
+    rows += [
+        page("admin committee page, 1,000 seats", f"{big}/change/"),
+        page("admin roster on a date, 1,000 seats", f"{big}/roster/?on=30/06/2025"),
+        page("admin roster timeline, 1,000 seats", f"{big}/timeline/"),
+        page("admin seats to check, 1,000 seats", f"{big}/check/"),
+        page("admin home (administrator)", "/admin/"),
+        page("admin home (secretariat)", "/admin/", user="secretariat"),
+        page("work queue (secretariat)", "/notifications/", user="secretariat"),
+        page("work queue (focal point)", "/notifications/", user="focal point"),
+        Case("daily digests of every user (built, not sent)", _digests, writes=True),
+        page("portal home (secretariat)", "/", user="secretariat"),
+        page("portal directory /", "/"),
+        page("portal directory /committees/", "/committees/"),
+        page("portal committee, 1,000 seats", "/committees/{f.big.slug}/"),
+        page("portal roster on a date, 1,000 seats", "/committees/{f.big.slug}/?as_of=30/06/2025"),
+        page(
+            "public committee, rendered",
+            "/committees/{f.big.slug}/",
+            user=None,
+            prepare=lambda size: registry_revision_bump(),
+        ),
+        page("public committee, cached", "/committees/{f.big.slug}/", user=None),
+        page("person page", "/people/{f.person.slug}/"),
+        *[page(f"search {word}", f"/search/?q={quote_plus(word)}") for word in SEARCHES],
+        page("task board (committee)", "/committees/{f.committee.slug}/tasks/"),
+        page("task board (agency)", "/agencies/{f.agency.slug}/tasks/"),
+        page(
+            "task board (its focal point)", "/agencies/{f.agency.slug}/tasks/", user="focal point"
+        ),
+        page("meeting page", "/meetings/{f.meeting_id}/"),
+        *[page(f"API {label}", url) for label, url in API_LISTS],
+        page("API popolo.json (whole registry)", "/api/popolo.json"),
+        page("roster export XLSX, 1,000 seats", f"{big}/export/?format=xlsx"),
+        Case("open data rebuild (every file)", lambda size: open_data_build(), writes=True),
+        page(
+            "open data download, seats.csv",
+            "/open-data/seats.csv",
+            user=None,
+            prepare=lambda size: open_data_manifest() or open_data_build(),
+        ),
+        Case(REPORT, _report_pipeline, writes=True),
+        Case(WEASYPRINT, _weasyprint, prepare=_report_html, yardstick=True),
+        Case(
+            f"roster import, {IMPORT_ROWS} rows, dry run",
+            lambda size: _roster_import(size, dry_run=True),
+            writes=True,
+        ),
+        Case(
+            f"roster import, {IMPORT_ROWS} rows, applied",
+            lambda size: _roster_import(size, dry_run=False),
+            writes=True,
+        ),
+        Case(f"package import, {PACKAGE_BODIES} bodies", _package_import, writes=True),
+    ]
+    return rows
+
+
+# --- the operations ---
+
+
+def _digests(size: Size) -> None:
+    from notifications.services import digests_build
+
+    digests_build()
+
+
+def _report_pipeline(size: Size):
+    """What a request for a committee report costs: the request, the snapshot, the HTML, the
+    PDF, the storage and the bookkeeping around them."""
+    from reports import services
+    from reports.models import Report
+    from reports.periods import parse_period
+
+    report = services.report_request(
+        committee=size.fixtures.committee, period=parse_period("2026-Q1"), send=False
+    )
+    report = services.report_render(report_id=report.pk, task_id=report.task_id)
+    if report is None or report.status != Report.Status.READY:
+        raise RuntimeError(f"The report did not render: {report and report.error_message}")
+    return report
+
+
+_html: dict[str, str] = {}
+
+
+def _report_html(size: Size) -> None:
+    """The report's HTML at this size, made once (in a transaction rolled back)."""
+    from reports.rendering import render_report_html
+
+    if size.name not in _html:
+        with transaction.atomic():
+            report = _report_pipeline(size)
+            _html[size.name] = render_report_html(
+                snapshot=report.snapshot, language=report.language
+            )
+            transaction.set_rollback(True)
+
+
+def _weasyprint(size: Size) -> None:
+    from reports.pdf import weasyprint_only
+
+    weasyprint_only(_html[size.name])
+
+
+def _import_file() -> bytes:
+    roles = ["Trưởng ban", "Phó Trưởng ban Thường trực", "Phó Trưởng ban", "Phó Trưởng ban"]
+    lines = ["Full name,Rank,Role,Post,Home agency,Start date,Decision number"]
+    for index in range(IMPORT_ROWS):
+        name = f"{SURNAMES[index % 10]} {MIDDLES[(index // 10) % 10]} {GIVEN[(index // 100) % 10]}"
+        role = roles[index] if index < len(roles) else ("Thư ký" if index == 4 else "Thành viên")
+        lines.append(f"{name},,{role},,,01/01/2026,944")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _roster_import(size: Size, *, dry_run: bool) -> None:
+    from committees.models import Committee
+    from committees.text import fold
+    from members.roster_import import NEW_PERSON, roster_import
+
+    name = "Ban Chỉ đạo nhập danh sách đo hiệu năng"
+    target = Committee(
+        name=name, slug="bench-import", founded_on=dt.date(2025, 1, 1), search_key=fold(name)
+    )
+    target.save()
+    plan = roster_import(
+        committee=target,
+        data=_import_file(),
+        filename="danh-sach.csv",
+        on=dt.date(2026, 1, 1),
+        dry_run=dry_run,
+        reason=REASON,
+        # A clerk says the rows are new people (a name alone never matches anyone).
+        choices=dict.fromkeys(range(2, IMPORT_ROWS + 2), NEW_PERSON),
+    )
+    if plan.errors or plan.applied == dry_run:
+        raise RuntimeError(f"The roster import went wrong: {plan.errors[:3]}")
+
+
+def _package_import(size: Size) -> None:
+    from packages.apply import import_packages
+    from packages.reading import read_file
+    from packages.samples import renamed_packages
+
+    data = json.dumps(renamed_packages("đo hiệu năng"), ensure_ascii=False).encode("utf-8")
+    report = import_packages(read_file(data), reason=REASON)
+    if len([c for c in report.committees if c["action"] == "created"]) < PACKAGE_BODIES:
+        raise RuntimeError("The package import did not create its bodies.")
+
+
+# --- measuring ---
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -100,138 +287,67 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
-def _measure(
-    call: Callable[[], None],
-    *,
-    repeat: int,
-    warmup: int = 2,
-    prepare: Callable[[], None] | None = None,
-) -> Measurement:
-    for _ in range(warmup):
-        if prepare:
-            prepare()
-        call()
-    times = []
-    for _ in range(repeat):
-        if prepare:
-            prepare()
-        started = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - started) * 1000)
-    if prepare:
-        prepare()
-    with CaptureQueriesContext(connection) as log:
-        call()
-    slowest = sorted(log.captured_queries, key=lambda q: float(q["time"]), reverse=True)[:3]
-    return Measurement(
-        median_ms=round(statistics.median(times), 2),
-        p95_ms=round(_percentile(times, 0.95), 2),
-        min_ms=round(min(times), 2),
-        queries=len(log.captured_queries),
-        runs=repeat,
-        slowest_queries=[
-            {"ms": round(float(q["time"]) * 1000, 2), "sql": q["sql"][:600]} for q in slowest
-        ],
+def _once(case: Case, size: Size, *, count_queries: bool = False) -> tuple[float, int | None]:
+    """Milliseconds of one run at the active size (and its query count when asked)."""
+    with transaction.atomic() if case.writes else nullcontext():
+        if case.prepare:
+            case.prepare(size)
+        with CaptureQueriesContext(connection) if count_queries else nullcontext() as log:
+            started = time.perf_counter()
+            case.run(size)
+            elapsed = (time.perf_counter() - started) * 1000
+        if case.writes:
+            transaction.set_rollback(True)
+    return elapsed, len(log.captured_queries) if count_queries else None
+
+
+def measure(case: Case, sizes: list[Size], *, rounds: int, repeat: int, warmup: int) -> dict:
+    """Warm-up and query count at each size, then interleaved timed rounds."""
+    warm = []
+    queries = {}
+    for size in sizes:
+        activate(size)
+        warm += [_once(case, size)[0] for _ in range(warmup)]
+        elapsed, queries[size.name] = _once(case, size, count_queries=True)
+        warm.append(elapsed)
+    if max(warm) > SLOW_SECONDS * 1000:
+        rounds, repeat = min(rounds, 3 if max(warm) < VERY_SLOW_SECONDS * 1000 else 1), 1
+    times: dict[str, list[float]] = {size.name: [] for size in sizes}
+    for _round in range(rounds):
+        for size in sizes:
+            activate(size)
+            times[size.name] += [_once(case, size)[0] for _ in range(repeat)]
+    row: dict = {"name": case.name}
+    for size in sizes:
+        values = times[size.name]
+        row[size.name] = {
+            "median_ms": round(statistics.median(values), 1),
+            "p90_ms": round(_percentile(values, 0.9), 1),
+            "queries": queries[size.name],
+            "samples": len(values),
+        }
+    demo, scale = row["demo"], row["scale"]
+    row["ratio"] = round(scale["median_ms"] / demo["median_ms"], 2) if demo["median_ms"] else None
+    row["same_queries"] = demo["queries"] == scale["queries"]
+    within = row["ratio"] is not None and row["ratio"] <= BUDGET_RATIO
+    row["held"] = None if case.yardstick else (row["same_queries"] and within)
+    return row
+
+
+def _probe(size: Size, *args: str) -> dict:
+    """Run demo.bench_probe against this size's database; its JSON answer."""
+    env = {**os.environ, "DATABASE_URL": bench_databases.database_url(size.database)}
+    done = subprocess.run(  # noqa: S603 (this interpreter, this project's module)
+        [sys.executable, "-m", "demo.bench_probe", *args],
+        capture_output=True,
+        text=True,
+        cwd=settings.BASE_DIR,
+        env=env,
+        check=False,
     )
-
-
-def ensure_fixtures() -> Fixtures:
-    """The benchmark's own records, made once before the demo-size run and kept for the scale run."""
-    from reports.models import Report
-    from reports.periods import Cadence, period_containing
-
-    user_model = get_user_model()
-    user = user_model.objects.filter(username=BENCH_USER).first()
-    if user is None:
-        user = user_model.objects.create_superuser(BENCH_USER, password=uuid.uuid4().hex)
-    committee = Committee.objects.filter(slug=BENCH_SLUG).first()
-    if committee is None:
-        agency = Agency.objects.filter(slug="cong-an-tphcm").first()
-        decision = LegalInstrument.objects.filter(number="944").first()
-        committee = Committee(
-            name="Ban Chỉ đạo đo hiệu năng hệ thống",
-            short_name="BCĐ đo hiệu năng",
-            slug=BENCH_SLUG,
-            kind=Committee.Kind.STEERING,
-            level="city",
-            standing_agency=agency,
-            established_by=decision,
-            founded_on=dt.date(2024, 1, 1),
-            founded_precision="year",
-            declared_member_count=32,
-        )
-        committee.full_clean()
-        committee.save()
-        others = list(
-            Committee.objects.filter(dissolved_on__isnull=True).exclude(pk=committee.pk)[:3]
-        )
-        for index, (name, role) in enumerate(ROSTER_32):
-            person = Person(full_name=name, slug=f"bench-person-{index}")
-            person.full_clean()
-            person.save()
-            membership_appoint(
-                committee=committee,
-                person=person,
-                role=role,
-                start=dt.date(2024, 3, 1),
-                title="Phó Giám đốc Sở Khoa học và Công nghệ",
-                decision=decision,
-                reason=REASON,
-            )
-            if index == 0:
-                for other in others:  # the person page lists several seats
-                    membership_appoint(
-                        committee=other, person=person, start=dt.date(2024, 6, 1), reason=REASON
-                    )
-    person = Person.objects.get(slug="bench-person-0")
-    period = period_containing(dt.date(2025, 12, 31), Cadence.QUARTERLY)
-    report, _created = Report.objects.get_or_create(
-        committee=committee,
-        kind=Report.Kind.COMMITTEE_REVIEW,
-        period=period.code,
-        language="vi",
-        defaults={"period_start": period.start, "period_end": period.end},
-    )
-    return Fixtures(committee=committee, person=person, user_id=user.pk, report_id=report.pk)
-
-
-def _focal_point_of_the_busiest_agency():
-    """The benchmark's focal point, reporting for the agency that leads the most tasks."""
-    from django.db.models import Count
-
-    from committees.permissions import grant_focal_point
-    from work.models import Task
-
-    user, _created = get_user_model().objects.get_or_create(username=BENCH_FOCAL_POINT)
-    busiest = (
-        Task.objects.filter(lead_agency__isnull=False)
-        .values("lead_agency")
-        .annotate(tasks=Count("pk"))
-        .order_by("-tasks", "lead_agency")
-        .first()
-    )
-    if busiest is not None:
-        grant_focal_point(user, Agency.objects.get(pk=busiest["lead_agency"]))
-    return user
-
-
-def _digests() -> None:
-    from notifications.services import digests_build
-
-    digests_build()
-
-
-def _import_file() -> bytes:
-    roles = ["Trưởng ban", "Phó Trưởng ban Thường trực", "Phó Trưởng ban", "Phó Trưởng ban"]
-    lines = ["Full name,Rank,Role,Post,Home agency,Start date,Decision number"]
-    for index in range(IMPORT_ROWS):
-        name = (
-            f"{IMPORT_SURNAMES[index % 10]} {IMPORT_MIDDLES[(index // 10) % 10]} "
-            f"{IMPORT_GIVEN[(index // 100) % 10]}"
-        )
-        role = roles[index] if index < len(roles) else ("Thư ký" if index == 4 else "Thành viên")
-        lines.append(f"{name},,{role},,,01/01/2026,944")
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    if done.returncode != 0:
+        raise RuntimeError(f"bench_probe {args[0]} failed: {done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def _workbook(path: Path, note_length: int) -> int:
@@ -253,8 +369,8 @@ def _workbook(path: Path, note_length: int) -> int:
         # Two given names: no other name of the benchmark (nor of the synthetic registry)
         # has that shape, so no row meets a namesake to decide on.
         name = (
-            f"{IMPORT_SURNAMES[index % 10]} {IMPORT_MIDDLES[(index // 10) % 10]} "
-            f"{IMPORT_GIVEN[(index // 100) % 10]} {IMPORT_GIVEN[(index // 1000) % 10]}"
+            f"{SURNAMES[index % 10]} {MIDDLES[(index // 10) % 10]} "
+            f"{GIVEN[(index // 100) % 10]} {GIVEN[(index // 1000) % 10]}"
         )
         role = "Trưởng ban" if index == 0 else "Thành viên"
         note = "".join(rng.choices(letters, k=note_length))
@@ -263,379 +379,197 @@ def _workbook(path: Path, note_length: int) -> int:
     return path.stat().st_size
 
 
-def measure_workbook_import(*, label: str, progress) -> dict:
-    """The peak memory (resident set) of a fresh `manage.py import_roster` process importing
-    a workbook of just under the 5 MB upload limit, measured by the kernel (wait4)."""
-    with tempfile.TemporaryDirectory(prefix="registry-bench-xlsx-") as folder:
-        path = Path(folder) / "danh-sach.xlsx"
-        note_length = 600
-        size = _workbook(path, note_length)
-        for _attempt in range(4):  # the notes' length, until the file is just under the limit
-            if WORKBOOK_BYTES * 0.97 <= size <= WORKBOOK_BYTES:
-                break
-            note_length = int(note_length * WORKBOOK_BYTES * 0.985 / size)
-            size = _workbook(path, note_length)
-        slug = f"bench-workbook-{label}-{uuid.uuid4().hex[:6]}"
-        target = Committee(
-            name=f"Ban Chỉ đạo nhập bảng tính {label}", slug=slug, founded_on=dt.date(2025, 1, 1)
-        )
-        target.search_key = fold(target.name)
-        target.save()
-        command = [sys.executable, str(settings.BASE_DIR / "manage.py"), "import_roster"]
-        command += [str(path), "--committee", slug, "--as-of", "2026-01-01", "--reason", REASON]
-        started = time.monotonic()
-        with (Path(folder) / "stderr.txt").open("w+b") as errors:
-            child = subprocess.Popen(  # noqa: S603 (this interpreter and manage.py)
-                command, stdout=subprocess.DEVNULL, stderr=errors, cwd=settings.BASE_DIR
-            )
-            _pid, status, usage = os.wait4(child.pid, 0)
-            child.returncode = os.waitstatus_to_exitcode(status)
-            seconds = time.monotonic() - started
-            if child.returncode != 0:
-                errors.seek(0)
-                message = errors.read().decode(errors="replace")[-2000:]
-                raise RuntimeError(f"The workbook import failed: {message}")
-    peak_mib = round(usage.ru_maxrss / 1024, 1)  # Linux reports KiB
-    seats = Committee.objects.get(slug=slug).memberships.count()
-    progress(f"{label}: workbook import peak {peak_mib} MiB in {seconds:.1f} s")
-    return {
-        "bytes": size,
-        "rows": WORKBOOK_ROWS,
-        "seats_imported": seats,
-        "peak_rss_mib": peak_mib,
-        "seconds": round(seconds, 1),
-        "budget_mib": WORKBOOK_MEMORY_BUDGET_MIB,
-        "budget_met": peak_mib < WORKBOOK_MEMORY_BUDGET_MIB and seats == WORKBOOK_ROWS,
-    }
+def _workbook_check(sizes: list[Size], folder: Path) -> dict:
+    path = folder / "danh-sach.xlsx"
+    note_length = 600
+    size_bytes = _workbook(path, note_length)
+    for _attempt in range(4):  # the notes' length, until the file is just under the limit
+        if WORKBOOK_BYTES * 0.97 <= size_bytes <= WORKBOOK_BYTES:
+            break
+        note_length = int(note_length * WORKBOOK_BYTES * 0.985 / size_bytes)
+        size_bytes = _workbook(path, note_length)
+    check = {"name": "5 MB workbook import, peak memory", "unit": "MiB", "budget": WORKBOOK_MIB}
+    check["detail"] = {"bytes": size_bytes, "rows": WORKBOOK_ROWS}
+    for size in sizes:
+        answer = _probe(size, "workbook", str(path))
+        check[size.name] = answer["peak_mib"]
+        check["detail"][size.name] = answer
+        if answer["seats"] != WORKBOOK_ROWS:
+            raise RuntimeError(f"The workbook import seated {answer['seats']} of {WORKBOOK_ROWS}.")
+    check["held"] = all(check[size.name] < WORKBOOK_MIB for size in sizes)
+    return check
 
 
-def measure_all(fixtures: Fixtures, *, repeat: int, label: str, progress) -> dict[str, Measurement]:
-    from members.roster_import import roster_import
-    from reports import services as report_services
-    from reports.models import Report
+def _popolo_check(sizes: list[Size]) -> dict:
+    check = {"name": "popolo.json, memory added", "unit": "MiB", "budget": POPOLO_MIB, "detail": {}}
+    for size in sizes:
+        answer = _probe(size, "popolo")
+        check[size.name] = round(answer["peak_mib"] - answer["baseline_mib"], 1)
+        check["detail"][size.name] = answer
+    check["held"] = all(check[size.name] <= POPOLO_MIB for size in sizes)
+    return check
 
-    client = Client()
-    client.force_login(get_user_model().objects.get(pk=fixtures.user_id))
-    focal_client = Client()
-    focal_client.force_login(_focal_point_of_the_busiest_agency())
 
-    def page(url: str, client: Client = client) -> Callable[[], None]:
-        def call() -> None:
-            response = client.get(url)
-            if response.status_code != 200:
-                raise RuntimeError(f"{url} answered {response.status_code}")
-            if hasattr(response, "streaming_content"):
-                b"".join(response.streaming_content)
+def _report_check(rows: list[dict]) -> dict | None:
+    by_name = {row["name"]: row for row in rows if "error" not in row}
+    if REPORT not in by_name or WEASYPRINT not in by_name:
+        return None
+    check = {"name": "report pipeline ÷ WeasyPrint alone", "unit": "x", "budget": REPORT_RATIO}
+    for size in ("demo", "scale"):
+        pipeline = by_name[REPORT][size]["median_ms"]
+        check[size] = round(pipeline / by_name[WEASYPRINT][size]["median_ms"], 2)
+    check["held"] = check["demo"] <= REPORT_RATIO and check["scale"] <= REPORT_RATIO
+    return check
 
-        return call
 
-    committee = fixtures.committee
-    meeting = bench_fixture(committee)
-    pages: list[tuple[str, Callable[[], None]]] = [
-        (FLOOR, page("/bench/floor/")),
-        ("admin membership list", page("/admin/members/membership/")),
-        (
-            "admin committee, 32 members",
-            page(f"/admin/committees/committee/{committee.pk}/change/"),
-        ),
-        ("portal committee page", page(f"/committees/{committee.slug}/")),
-        ("person page", page(f"/people/{fixtures.person.slug}/")),
-        ("search", page(f"/search/?q={SEARCH_QUERY.replace(' ', '+')}")),
-        ("API membership list", page("/api/memberships/")),
-        ("API committee list", page("/api/committees/")),
-        ("task board", page(f"/committees/{committee.slug}/tasks/")),
-        ("meeting page", page(f"/meetings/{meeting.pk}/")),
-        ("API task list", page("/api/tasks/")),
-        ("work queue (administrator)", page("/notifications/")),
-        ("work queue (focal point of the busiest agency)", page("/notifications/", focal_client)),
-        ("admin home with the work queue", page("/admin/")),
-        ("daily digests of every user (not sent)", _digests),
-    ]
-    results: dict[str, Measurement] = {}
-    for name, call in pages:
-        results[name] = _measure(call, repeat=repeat)
-        progress(f"{label}: {name} {results[name].median_ms} ms")
-
-    # Public pages (issue 14): an anonymous visitor, rendered (the registry just changed) and
-    # from the page cache; the open-data page, and the rebuild of the files it offers.
-    from opendata.services import open_data_build
-    from portal.revision import registry_revision_bump
-
-    anonymous = Client()
-
-    def public(url: str) -> Callable[[], None]:
-        def call() -> None:
-            response = anonymous.get(url)
-            if response.status_code != 200:
-                raise RuntimeError(f"{url} answered {response.status_code}")
-
-        return call
-
-    public_page = f"/committees/{committee.slug}/"
-    results["public committee page, rendered"] = _measure(
-        public(public_page), prepare=registry_revision_bump, repeat=repeat
-    )
-    results["public committee page, cached"] = _measure(public(public_page), repeat=repeat)
-    open_data_build()
-    results["open data page"] = _measure(public("/open-data/"), repeat=repeat)
-    results["open data rebuild (all files)"] = _measure(
-        open_data_build, repeat=max(1, repeat // 10), warmup=0
-    )
-    for name in (
-        "public committee page, rendered",
-        "public committee page, cached",
-        "open data page",
-        "open data rebuild (all files)",
-    ):
-        progress(f"{label}: {name} {results[name].median_ms} ms")
-
-    def reset_report() -> None:
-        Report.objects.filter(pk=fixtures.report_id).update(
-            status=Report.Status.QUEUED,
-            snapshot=None,
-            task_id=uuid.uuid4().hex,
-            generation=F("generation") + 1,
-            attempts=0,
-            file_path="",
-        )
-
-    def render_report() -> None:
-        task_id = Report.objects.values_list("task_id", flat=True).get(pk=fixtures.report_id)
-        report = report_services.report_render(report_id=fixtures.report_id, task_id=task_id)
-        if report is None or report.status != Report.Status.READY:
-            raise RuntimeError(f"The report did not render: {report and report.error_message}")
-
-    results["committee report (PDF)"] = _measure(
-        render_report, prepare=reset_report, repeat=max(3, repeat // 3), warmup=1
-    )
-    progress(f"{label}: report {results['committee report (PDF)'].median_ms} ms")
-
-    data = _import_file()
-    targets: list[Committee] = []
-    from members.roster_import import NEW_PERSON
-
-    NEW_PEOPLE = {line: NEW_PERSON for line in range(2, IMPORT_ROWS + 2)}
-
-    def new_committee() -> None:
-        target = Committee(
-            name=f"Ban Chỉ đạo nhập danh sách {label} {len(targets) + 1}",
-            slug=f"bench-import-{label}-{len(targets) + 1}",
-            founded_on=dt.date(2025, 1, 1),
-        )
-        target.search_key = fold(target.name)
-        target.save()
-        targets.append(target)
-
-    def run_import() -> None:
-        plan = roster_import(
-            committee=targets[-1],
-            data=data,
-            filename="danh-sach.csv",
-            on=dt.date(2026, 1, 1),
-            dry_run=False,
-            reason=REASON,
-            # Each round imports the same people into a new body: the names are then known to
-            # the registry, and a clerk would say whether they are new (never merged by name).
-            choices=NEW_PEOPLE,
-        )
-        if not plan.applied:
-            raise RuntimeError(f"The import was not applied: {plan.errors[:3]}")
-
-    results[f"roster import, {IMPORT_ROWS} rows"] = _measure(
-        run_import, prepare=new_committee, repeat=3, warmup=1
-    )
-    progress(f"{label}: import {results[f'roster import, {IMPORT_ROWS} rows'].median_ms} ms")
-
-    # A committee package file of 14 bodies (the demo bodies twice, under new names), read and
-    # imported all or nothing as `import_committee FILE` does.
-    from packages.apply import import_packages
-    from packages.reading import read_file
-    from packages.samples import renamed_packages
-
-    package_files: list[bytes] = []
-
-    def new_package_file() -> None:
-        bodies = renamed_packages(f"bench {label} {len(package_files) + 1}")
-        package_files.append(json.dumps(bodies, ensure_ascii=False).encode("utf-8"))
-
-    def run_package_import() -> None:
-        report = import_packages(read_file(package_files[-1]), reason=REASON)
-        if len([c for c in report.committees if c["action"] == "created"]) < PACKAGE_BODIES:
-            raise RuntimeError("The package import did not create its bodies.")
-
-    name = f"package import, {PACKAGE_BODIES} bodies"
-    results[name] = _measure(run_package_import, prepare=new_package_file, repeat=3, warmup=1)
-    progress(f"{label}: {name} {results[name].median_ms} ms")
-    return results
+def _selected(name: str, only: list[str]) -> bool:
+    return not only or any(part.lower() in name.lower() for part in only)
 
 
 def run(
     *,
-    committees: int,
-    people: int,
-    memberships: int,
-    seed: int,
-    repeat: int,
+    base: str,
+    scale: dict,
+    fresh: bool = False,
+    template: str | None = None,
+    only: list[str] | None = None,
+    rounds: int = 5,
+    repeat: int = 3,
+    warmup: int = 1,
     output: Path = RESULTS,
     progress: Callable[[str], None] = print,
 ) -> dict:
-    """Load the demo, measure; add the scale registry, measure again; write the results."""
-    from demo.scale import seed_scale
-    from demo.seeding import load_seeds
-
+    """Prepare both databases, measure the selected pages and checks, write the results."""
+    only = only or []
     started = time.monotonic()
-    with (
-        tempfile.TemporaryDirectory(prefix="registry-bench-") as private,
-        override_settings(
-            ROOT_URLCONF="demo.bench_urls", PRIVATE_STORAGE_ROOT=Path(private), DEBUG=False
-        ),
-    ):
-        load_seeds()
-        fixtures = ensure_fixtures()
-        demo_sizes = _counts()
-        _analyze()
-        demo = measure_all(fixtures, repeat=repeat, label="demo", progress=progress)
-        seeding = time.monotonic()
-        seed_scale(
-            committees=committees,
-            people=people,
-            memberships=memberships,
-            seed=seed,
-            progress=progress,
-        )
-        seeding = time.monotonic() - seeding
-        _analyze()
-        scale = measure_all(fixtures, repeat=repeat, label="scale", progress=progress)
-        workbook = measure_workbook_import(label="scale", progress=progress)
-    report = _compare(demo, scale)
+    default_connection, default_cache = connections["default"], caches["default"]
+    rows: list[dict] = []
+    checks: list[dict] = []
+    sizes: list[Size] = []
+    try:
+        with (
+            tempfile.TemporaryDirectory(prefix="registry-bench-") as folder,
+            override_settings(
+                ROOT_URLCONF="demo.bench_urls", PRIVATE_STORAGE_ROOT=Path(folder), DEBUG=False
+            ),
+        ):
+            sizes = bench_databases.prepare(
+                base=base,
+                scale=scale,
+                fresh=fresh,
+                template=template,
+                storage=Path(folder),
+                progress=progress,
+            )
+            for case in cases():
+                if not _selected(case.name, only):
+                    continue
+                try:
+                    row = measure(case, sizes, rounds=rounds, repeat=repeat, warmup=warmup)
+                except Exception as exc:  # one broken page must not hide the others' figures
+                    row = {"name": case.name, "error": f"{type(exc).__name__}: {exc}"[:500]}
+                rows.append(row)
+                progress(_line(row))
+            report = _report_check(rows)
+            checks += [report] if report else []
+            for name, check in (
+                ("5 MB workbook import, peak memory", lambda: _workbook_check(sizes, Path(folder))),
+                ("popolo.json, memory added", lambda: _popolo_check(sizes)),
+            ):
+                if _selected(name, only):
+                    try:
+                        checks.append(check())
+                    except Exception as exc:
+                        checks.append({"name": name, "error": f"{type(exc).__name__}: {exc}"[:500]})
+                    progress(_check_line(checks[-1]))
+    finally:
+        bench_databases.close(sizes, default_connection)
+        caches["default"] = default_cache
     results = {
         "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "database": connection.vendor,
-        "sizes": {
-            "demo": demo_sizes,
-            "scale": {
-                "committees": committees,
-                "people": people,
-                "memberships": memberships,
-                "seed": seed,
-            },
+        "databases": {
+            size.name: {"name": size.database, "counts": size.counts, "build": size.build}
+            for size in sizes
         },
-        "seed_scale_seconds": round(seeding, 1),
-        "total_seconds": round(time.monotonic() - started, 1),
+        "seed_scale": scale,
+        "scale_template": template,
+        "method": {"rounds": rounds, "repeat": repeat, "warmup": warmup, "only": only},
         "budget_ratio": BUDGET_RATIO,
-        "pages": report,
-        "workbook_import": workbook,
-        "budgets_met": all(row["budget_met"] for row in report.values()) and workbook["budget_met"],
+        "total_seconds": round(time.monotonic() - started, 1),
+        "rows": rows,
+        "checks": checks,
+        "budgets_held": all(r.get("held") is not False and "error" not in r for r in rows + checks),
     }
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
     return results
 
 
-def _counts() -> dict[str, int]:
-    from members.models import Membership
-
-    return {
-        "committees": Committee.objects.count(),
-        "people": Person.objects.count(),
-        "memberships": Membership.objects.count(),
-    }
+# --- the table ---
 
 
-def _analyze() -> None:
-    """Fresh planner statistics, as autovacuum would have them on a live database."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+def _verdict(row: dict) -> str:
+    if "error" in row:
+        return "ERROR " + row["error"][:80]
+    if row["held"] is None:
+        return "(yardstick)"
+    if row["held"]:
+        return "ok"
+    misses = [] if row["same_queries"] else ["queries"]
+    misses += [] if row["ratio"] is not None and row["ratio"] <= BUDGET_RATIO else ["time"]
+    return f"MISS ({', '.join(misses)})"
 
 
-def _compare(demo: dict[str, Measurement], scale: dict[str, Measurement]) -> dict:
-    floor_demo = demo[FLOOR].median_ms
-    floor_scale = scale[FLOOR].median_ms
-    rows = {}
-    for name, small in demo.items():
-        big = scale[name]
-        ratio = big.median_ms / small.median_ms if small.median_ms else float("inf")
-        same_queries = small.queries == big.queries
-        rows[name] = {
-            "demo": asdict(small),
-            "scale": asdict(big),
-            "scale_to_demo": round(ratio, 2),
-            "demo_to_floor": round(small.median_ms / floor_demo, 1) if floor_demo else None,
-            "scale_to_floor": round(big.median_ms / floor_scale, 1) if floor_scale else None,
-            "same_query_count": same_queries,
-            # The floor is the yardstick, not a page: it has no budget of its own.
-            "budget_met": name == FLOOR or (same_queries and ratio <= BUDGET_RATIO),
-        }
-    return rows
+def _line(row: dict) -> str:
+    if "error" in row:
+        return f"{row['name'][:44]:44} {_verdict(row)}"
+    demo, scale = row["demo"], row["scale"]
+    return (
+        f"{row['name'][:44]:44} {demo['queries']:>5} {scale['queries']:>5} "
+        f"{demo['median_ms']:>9.1f} {scale['median_ms']:>9.1f} "
+        f"{demo['p90_ms']:>9.1f} {scale['p90_ms']:>9.1f} {row['ratio'] or 0:>6.2f}  {_verdict(row)}"
+    )
+
+
+def _check_line(check: dict) -> str:
+    if "error" in check:
+        return f"{check['name']}: ERROR {check['error'][:200]}"
+    unit = check["unit"]
+    return (
+        f"{check['name']}: demo {check['demo']} {unit}, scale {check['scale']} {unit} "
+        f"(budget {check['budget']} {unit}) — {'ok' if check['held'] else 'MISS'}"
+    )
 
 
 def table(results: dict) -> str:
     header = (
-        f"{'page':32} {'demo ms':>9} {'p95':>8} {'q':>4} {'x floor':>7} │ "
-        f"{'scale ms':>9} {'p95':>8} {'q':>4} {'x floor':>7} │ {'scale/demo':>10}  budget"
+        f"{'page':44} {'queries':>11} {'median ms':>19} {'p90 ms':>19} {'scale/':>6}  budget\n"
+        f"{'':44} {'demo':>5} {'scale':>5} {'demo':>9} {'scale':>9} {'demo':>9} {'scale':>9} "
+        f"{'demo':>6}"
     )
-    lines = [header, "─" * len(header)]
-    for name, row in results["pages"].items():
-        demo, scale = row["demo"], row["scale"]
-        verdict = (
-            "ok"
-            if row["budget_met"]
-            else ("MISS (queries)" if not row["same_query_count"] else "MISS (time)")
-        )
-        if name == FLOOR:
-            verdict = "(yardstick)"
-        lines.append(
-            f"{name:32} {demo['median_ms']:9.1f} {demo['p95_ms']:8.1f} {demo['queries']:4d} "
-            f"{row['demo_to_floor']:7.1f} │ {scale['median_ms']:9.1f} {scale['p95_ms']:8.1f} "
-            f"{scale['queries']:4d} {row['scale_to_floor']:7.1f} │ {row['scale_to_demo']:10.2f}  {verdict}"
-        )
-    sizes = results["sizes"]
+    lines = [header, "─" * 118]
+    lines += [_line(row) for row in results["rows"]]
     lines.append("")
+    lines += [_check_line(check) for check in results["checks"]]
+    for name, db in results["databases"].items():
+        counts = ", ".join(f"{value:,} {label}" for label, value in db["counts"].items())
+        build = db["build"]
+        how = "reused" if build.get("reused") else f"built in {build.get('seconds')} s"
+        if build.get("seed_scale") is not None:
+            how += f" (seed_scale {build['seed_scale']} s, its commit {build['commit']} s)"
+        lines.append(f"{name}: {db['name']}, {counts}; {how}")
+    method = results["method"]
     lines.append(
-        f"demo: {sizes['demo'].get('committees')} committees, {sizes['demo'].get('people')} people, "
-        f"{sizes['demo'].get('memberships')} memberships; scale: +{sizes['scale']['committees']} "
-        f"committees, +{sizes['scale']['people']} people, +{sizes['scale']['memberships']} "
-        f"memberships (seed_scale {results['seed_scale_seconds']} s); budget: same queries, "
-        f"scale ≤ {results['budget_ratio']:g}x demo."
+        f"{method['rounds']} rounds x {method['repeat']} requests per size after {method['warmup']} "
+        f"warm-up; budget: same queries, scale ≤ {results['budget_ratio']:g}x demo; "
+        f"{results['total_seconds']} s in all."
     )
-    workbook = results.get("workbook_import")
-    if workbook:
-        lines.append(
-            f"roster import of a {workbook['bytes'] / 1024 / 1024:.1f} MB workbook "
-            f"({workbook['rows']:,} rows, {workbook['seats_imported']:,} seats imported): peak "
-            f"memory {workbook['peak_rss_mib']:.0f} MiB (budget {workbook['budget_mib']} MiB), "
-            f"{workbook['seconds']:.1f} s — {'ok' if workbook['budget_met'] else 'MISS'}"
-        )
-    misses = [name for name, row in results["pages"].items() if not row["budget_met"]]
-    if workbook and not workbook["budget_met"]:
-        misses.append("workbook import memory")
+    misses = [r["name"] for r in results["rows"] + results["checks"] if r.get("held") is False]
+    errors = [r["name"] for r in results["rows"] + results["checks"] if "error" in r]
     if misses:
-        lines.append("Budget missed: " + ", ".join(misses) + " (slowest queries in the JSON).")
-    else:
-        lines.append("Every budget met.")
+        lines.append("Budget missed: " + ", ".join(misses))
+    if errors:
+        lines.append("Errors: " + ", ".join(errors))
+    if not misses and not errors:
+        lines.append("Every budget held.")
     return "\n".join(lines)
-
-
-def recreate_database() -> None:
-    """Drop and create the configured database (a benchmark database only)."""
-    import psycopg
-
-    db = settings.DATABASES["default"]
-    name = str(db["NAME"])
-    if connection.vendor != "postgresql" or "bench" not in name:
-        raise ValueError(
-            f"--fresh recreates the database, so its name must contain 'bench' (got {name!r})."
-        )
-    connection.close()
-    with psycopg.connect(
-        host=db.get("HOST") or "127.0.0.1",
-        port=db.get("PORT") or 5432,
-        user=db.get("USER") or None,
-        password=db.get("PASSWORD") or None,
-        dbname="postgres",
-        autocommit=True,
-    ) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    call_command("migrate", verbosity=0, interactive=False)
