@@ -150,3 +150,15 @@ def test_the_registry_keeps_every_model_rule():
         committee.full_clean()
     for holding in PositionHolding.objects.order_by("pk"):
         holding.full_clean()
+
+
+def test_a_named_size_takes_the_figures_given_in_its_place():
+    from work.models import Meeting
+
+    call_command(
+        "seed_scale", size="national", committees=12, people=40, memberships=90,
+        meetings_per_committee=1, seed=21, verbosity=0,
+    )  # fmt: skip
+    assert Committee.objects.filter(slug__startswith="scale21-").count() == 12
+    assert Membership.objects.filter(source="seed_scale").count() == 90
+    assert Meeting.objects.filter(committee__slug__startswith="scale21-").count() == 12
