@@ -121,7 +121,7 @@ def site_menu(user) -> dict[str, bool]:
         "open_data": public,
         "reports": can_open_report_list(user),
         "tasks": can_open_my_tasks(user),
-        "work_queue": is_reader(user),
+        "work_queue": can_have_work_queue(user),
         "admin": can_use_admin(user),
     }
 

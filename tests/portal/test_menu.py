@@ -59,8 +59,8 @@ def _expected(persona: str, public_pages: bool) -> set[str]:
         expected |= {"committees", "search", "open-data"}
     if persona in READERS:
         expected |= {"reports", "tasks", "work-queue"}
-    if persona == "focal_point":
-        expected.add("tasks")
+    if persona == "focal_point":  # its agency's tasks, and its queue of them
+        expected |= {"tasks", "work-queue"}
     if persona in {"city_staff", "secretariat_a", "superuser"}:  # staff accounts that read
         expected.add("admin")
     return expected
