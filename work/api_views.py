@@ -45,7 +45,8 @@ class MeetingSerializer(RegistrySerializer):
     restricted_fields = ("source_date", "online_link")
     committee = _slug()
     agenda = serializers.SerializerMethodField()
-    invitees = serializers.SerializerMethodField()
+    # Nested fields are built once for a whole list (a serializer made per row rebuilds its fields).
+    invitees = InviteeSerializer(many=True, read_only=True)
     concluding_notice = serializers.PrimaryKeyRelatedField(read_only=True)
 
     class Meta:
@@ -74,10 +75,6 @@ class MeetingSerializer(RegistrySerializer):
     def get_agenda(self, obj):
         return [item.title for item in obj.agenda_items.all()]
 
-    @extend_schema_field(InviteeSerializer(many=True))
-    def get_invitees(self, obj):
-        return InviteeSerializer(obj.invitees.all(), many=True, context=self.context).data
-
 
 class TaskUpdateSerializer(serializers.ModelSerializer):
     class Meta:
@@ -93,7 +90,7 @@ class TaskSerializer(RegistrySerializer):
     coordinating_agencies = _slug(many=True)
     deadline = PartialDateField("deadline", "deadline_precision")
     status = serializers.SerializerMethodField()
-    updates = serializers.SerializerMethodField()
+    updates = TaskUpdateSerializer(many=True, read_only=True)
 
     class Meta:
         model = Task
@@ -132,10 +129,6 @@ class TaskSerializer(RegistrySerializer):
     )
     def get_status(self, obj) -> str:
         return obj.status_on(self.context.get("day") or today())
-
-    @extend_schema_field(TaskUpdateSerializer(many=True))
-    def get_updates(self, obj):
-        return TaskUpdateSerializer(obj.updates.all(), many=True).data
 
 
 class MeetingFilter(django_filters.FilterSet):

@@ -122,10 +122,13 @@ def _scope(*, committee: Committee | None = None, agency: Agency | None = None) 
     if committee is not None:
         tasks = tasks.filter(committee=committee)
     if agency is not None:
+        # Led or coordinated, as a union of two indexed reads: `lead = X OR pk IN (coordinated)`
+        # cannot use either index and reads every task of the registry.
+        led = Task.objects.filter(lead_agency=agency).order_by().values("pk")
         coordinated = Task.coordinating_agencies.through.objects.filter(agency=agency).values(
             "task_id"
         )
-        tasks = tasks.filter(Q(lead_agency=agency) | Q(pk__in=coordinated))
+        tasks = tasks.filter(pk__in=led.union(coordinated))
     return tasks
 
 

@@ -101,6 +101,29 @@ def test_the_board_puts_overdue_tasks_first_and_filters(
     assert "Quá hạn từ lâu" not in on_day
 
 
+def test_an_agency_board_holds_the_tasks_it_leads_or_coordinates_each_once(
+    committee_a, lead_agency, other_agency
+):
+    from work import selectors
+
+    led = make_task(committee_a, lead_agency, deadline=D(2099, 1, 1), text="Chủ trì")
+    coordinated = make_task(committee_a, other_agency, deadline=D(2025, 1, 1), text="Phối hợp")
+    services.task_update(task=coordinated, coordinating=[lead_agency], reason="Phối hợp")
+    both = make_task(committee_a, lead_agency, deadline=None, text="Chủ trì và phối hợp")
+    services.task_update(task=both, coordinating=[lead_agency, other_agency], reason="Phối hợp")
+    make_task(committee_a, other_agency, deadline=D(2026, 1, 1), text="Không liên quan")
+    day = D(2026, 6, 1)
+    # Overdue first, then by deadline, no deadline last; a task led and coordinated comes once.
+    board = selectors.task_board(day=day, agency=lead_agency)
+    assert list(board) == [coordinated, led, both]
+    assert board.count() == 3
+    assert selectors.task_counts(day=day, agency=lead_agency).total == 3
+    narrowed = selectors.task_board(
+        day=day, agency=lead_agency, filters=selectors.BoardFilters(lead_agency=other_agency)
+    )
+    assert list(narrowed) == [coordinated]
+
+
 def test_counts_and_on_time_rate_per_committee_and_agency(client, leader, committee_a, lead_agency):
     on_time = make_task(committee_a, lead_agency, deadline=D(2026, 3, 31), text="Đúng hạn")
     late = make_task(committee_a, lead_agency, deadline=D(2026, 2, 28), text="Trễ")
