@@ -129,9 +129,10 @@ def test_postgres_answers_from_the_word_index(model):
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
     table = model._meta.db_table
-    plan = search.begins(model.objects.all(), "ban chi").explain()
+    # Unordered: an index that serves the list's order would be another way not to scan.
+    plan = search.begins(model.objects.order_by(), "ban chi").explain()
     assert f"{table}_search_words" in plan, plan
-    plan = search.near(model.objects.all(), "ban chj").explain()
+    plan = search.near(model.objects.order_by(), "ban chj").explain()
     assert f"{table}_search_words" in plan, plan
 
 
