@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from django.contrib.postgres.search import TrigramWordSimilarity
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import BooleanField, F, Func, Model, Q, QuerySet, TextField, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Greatest
@@ -171,9 +171,33 @@ def near(queryset: QuerySet, query: str, *, fields: Sequence[str] = KEY) -> Quer
     )
 
 
+def _any(*querysets: QuerySet) -> bool:
+    """Whether one of the querysets has a row, in one query; each is read only if the ones
+    before it found nothing. Each is a materialized CTE, planned to find all its rows: asked
+    for one row, PostgreSQL expects an early match and computes the words of every key of
+    the table in turn when none comes (12 s for a rare word over 200,000 tasks), where the
+    word index answers in milliseconds."""
+    ctes, asks, params = [], [], []
+    for number, queryset in enumerate(querysets):
+        sql, sql_params = queryset.order_by().values("pk").query.sql_with_params()
+        ctes.append(f"found_{number} AS MATERIALIZED ({sql})")
+        asks.append(f"EXISTS (SELECT 1 FROM found_{number})")  # noqa: S608
+        params += sql_params
+    # Only Django's own SQL is interpolated; the query's words are parameters.
+    statement = f"WITH {', '.join(ctes)} SELECT {' OR '.join(asks)}"
+    with connections[querysets[0].db].cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.fetchone()[0]
+
+
 def matching(queryset: QuerySet, query: str, *, fields: Sequence[str] = KEY) -> QuerySet:
-    """`begins`, or when that finds nothing, `near`: one query more to know, whatever the size."""
+    """`begins`, or when that finds nothing, `near`: one query more to know, whatever the size.
+    With keys across relations, that query first asks the row's own key for every word (one
+    index scan), before the costlier question of each word in any key."""
     found = begins(queryset, query, fields=fields)
-    if not (query or "").strip() or not _postgres() or found.exists():
+    if not query_words(query) or not _postgres():
+        return found
+    own = [begins(queryset, query, fields=[field]) for field in fields if "__" not in field]
+    if _any(*own, found) if len(fields) > 1 else _any(found):
         return found
     return near(queryset, query, fields=fields)

@@ -22,7 +22,13 @@ from committees.text import fold
 from mandates.models import Mandate, Target
 from members.models import Membership, Person, Position
 from tests.committees.test_admin import admin_url
-from tests.factories import CommitteeFactory, InstrumentFactory, MembershipFactory, PersonFactory
+from tests.factories import (
+    CommitteeFactory,
+    InstrumentFactory,
+    MandateFactory,
+    MembershipFactory,
+    PersonFactory,
+)
 from work.models import Meeting, Task
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -103,6 +109,20 @@ class TestWordPrefix:
         # A query without letters or digits finds nothing; a blank one filters nothing.
         assert not search.begins(Person.objects.all(), "% _ '").exists()
         assert search.begins(Person.objects.all(), "  ").count() == Person.objects.count()
+
+    def test_words_in_the_row_s_own_key_or_across_keys_both_begin(self):
+        """`matching` asks the row's own key first: a row whose words lie across its own key
+        and its committee's still counts as found, not as a typo to look near."""
+        water = CommitteeFactory(name="Ban Chỉ đạo cấp nước")
+        both = MandateFactory(committee=water, text="Phối hợp điều tiết nguồn")
+        own = MandateFactory(committee=CommitteeFactory(), text="Điều tiết cấp nước vùng")
+        MandateFactory(committee=CommitteeFactory(), text="Phối hợp tuyên truyền")
+        fields = ("search_key", "committee__search_key")
+        found = search.matching(Mandate.objects.all(), "dieu tiet nuoc", fields=fields)
+        assert set(found) == {both, own}
+        across = search.matching(Mandate.objects.all(), "phoi hop cap nuoc", fields=fields)
+        assert list(across) == [both]
+        assert "search_closeness" not in across.query.annotations  # not the typo fallback
 
     def test_a_typo_finds_near_spellings_through_trigrams(self, client, superuser, seeded):
         assert not search.begins(Person.objects.all(), "nguyen vna").exists()
