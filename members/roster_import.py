@@ -260,10 +260,15 @@ class _Matcher:
             agree = [p for p in candidates if _agrees(self.known[p.pk], row)]
             if len(agree) == 1:
                 return agree[0]
-            # The one person seated on this body under the name, named once by the file:
-            # the same person (in a new role, perhaps, or with a new post).
+            # The one person seated on this body under the name, named once by the file and
+            # with no post or agency that says otherwise: the same person (in a new role,
+            # perhaps). A post the registry does not know them by is the clerk's to decide.
             on_roster = [p for p in candidates if p.pk in self.on_roster]
-            if len(on_roster) == 1 and self.rows_named[fold(name)] == 1:
+            if (
+                len(on_roster) == 1
+                and self.rows_named[fold(name)] == 1
+                and not (row.post or row.home_agency)
+            ):
                 return on_roster[0]
             self.plan.possible_matches.append(
                 PossibleMatch(

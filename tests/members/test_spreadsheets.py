@@ -501,8 +501,10 @@ def test_ordinary_cells_are_exported_as_they_are():
 
 
 def test_a_row_naming_a_seated_member_in_another_role_changes_their_role(committee_a):
-    """The file names Ngô Bảo Châu (written in lower case, with a new post) as deputy head
-    from a decision's date: the member seated on this body changes role; no namesake."""
+    """The file names Ngô Bảo Châu (written in lower case) as deputy head from a decision's
+    date: the member seated on this body changes role; no namesake. With a post the registry
+    does not know him by, the dry run asks (one man with a new post, or two men?), and the
+    clerk's choice of him does the same."""
     from tests.factories import InstrumentFactory
 
     person = PersonFactory(full_name="Ngô Bảo Châu")
@@ -522,7 +524,7 @@ def test_a_row_naming_a_seated_member_in_another_role_changes_their_role(committ
                 "ngô bảo châu",
                 "",
                 "Phó Trưởng ban",
-                "Giám đốc Sở Khoa học",
+                "",
                 "",
                 "01/11/2026",
                 "30/QĐ-UBND",
@@ -534,13 +536,21 @@ def test_a_row_naming_a_seated_member_in_another_role_changes_their_role(committ
     )
     assert not plan.possible_matches
     assert plan.new_people == 0
+    with_post = data.replace(
+        "Phó Trưởng ban,,".encode(), "Phó Trưởng ban,Giám đốc Sở Khoa học,".encode()
+    )
+    asked = roster_import(
+        committee=committee_a, data=with_post, filename="r.csv", on=D(2026, 12, 1), dry_run=True
+    )
+    assert [match.full_name for match in asked.possible_matches] == ["ngô bảo châu"]
     plan = roster_import(
         committee=committee_a,
-        data=data,
+        data=with_post,
         filename="r.csv",
         on=D(2026, 12, 1),
         dry_run=False,
         reason="Phân công",
+        choices={asked.possible_matches[0].line: person.slug},
     )
     assert plan.applied
     assert Person.objects.count() == people
