@@ -39,7 +39,6 @@ SIZES = {
                  "meetings_per_committee": 2},
 }  # fmt: skip
 EARLIEST = dt.date(2010, 1, 1)
-BATCH = 2000
 SEATS_PER_PLAN = 20_000  # seats the roster writer checks and writes at once
 REASON = "Synthetic scale data (seed_scale, seed {seed})"
 
@@ -612,7 +611,7 @@ def _mandates_and_targets(rng, bodies, agencies, decisions, writer) -> None:
     through = Mandate.legal_basis.through
     for mandate in mandates:
         links.append(through(mandate_id=mandate.pk, legalinstrument_id=mandate._basis.pk))
-    through.objects.bulk_create(links, batch_size=BATCH)
+    writer.create(through, links, history=False)
     by_committee: dict[int, list[Mandate]] = {}
     for mandate in mandates:
         by_committee.setdefault(id(mandate.committee), []).append(mandate)
