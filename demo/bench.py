@@ -496,6 +496,7 @@ def run(
     scale: dict,
     fresh: bool = False,
     template: str | None = None,
+    migrated: str | None = None,
     only: list[str] | None = None,
     rounds: int = 5,
     repeat: int = 3,
@@ -524,6 +525,7 @@ def run(
                 template=template,
                 storage=Path(folder),
                 progress=progress,
+                migrated=migrated,
             )
             for case in cases():
                 if not _selected(case.name, only):
@@ -619,6 +621,8 @@ def table(results: dict) -> str:
         counts = ", ".join(f"{value:,} {label}" for label, value in db["counts"].items())
         build = db["build"]
         how = "reused" if build.get("reused") else f"built in {build.get('seconds')} s"
+        if build.get("template"):
+            how += f" from a copy of {build['template']}"
         if build.get("seed_scale") is not None:
             how += f" (seed_scale {build['seed_scale']} s, its commit {build['commit']} s)"
         lines.append(f"{name}: {db['name']}, {counts}; {how}")
