@@ -85,6 +85,9 @@ class Person(Sourced):
         verbose_name = _("person")
         verbose_name_plural = _("people")
         ordering = ["full_name", "pk"]
+        # The order of every list of people (the API's, the admin's): a page is read from it,
+        # not sorted out of the whole table.
+        indexes = [models.Index(fields=["full_name", "id"], name="members_person_listing")]
 
     def __str__(self) -> str:
         return f"{self.rank} {self.full_name}" if self.rank else self.full_name
@@ -404,6 +407,13 @@ class Membership(DatedTerm):
         indexes = [
             models.Index(fields=["committee", "role_rank"], name="members_membership_roster"),
             models.Index(fields=["person", "start_date"], name="members_membership_person"),
+            # A holder's seats through one post: whoever left a post (a few hundred holdings)
+            # finds the seats it gave without a walk through every ex officio seat.
+            models.Index(
+                fields=["person", "position"],
+                name="members_membership_post",
+                condition=Q(position__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

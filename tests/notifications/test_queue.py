@@ -287,6 +287,20 @@ def test_it_lists_a_seat_held_through_a_post_its_holder_left(secretariat_a, comm
     assert Kind.SEAT_POST_LEFT not in kinds(selectors.work_queue(secretariat_a))
 
 
+def test_seats_through_a_left_post_are_found_from_the_holdings_by_the_post_index():
+    """The seats of whoever left a post are looked up by holder and post
+    (members_membership_post), not found by walking every ex officio seat."""
+    from django.db import connection
+
+    from notifications.providers import Scope, post_left_queryset
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    scope = Scope(committee_ids=None, day=timezone.localdate(), now=timezone.now())
+    plan = post_left_queryset(scope).explain()
+    assert "members_membership_post" in plan, plan
+
+
 def test_it_lists_assigned_tasks_overdue_or_due_soon_until_they_are_done(
     secretariat_a, committee_a, committee_b
 ):
