@@ -1,7 +1,7 @@
 """The benchmark (`make bench`): every page a user reaches and the heavy operations, measured at
 demo size and at city scale in one process.
 
-The two sizes are two databases side by side (demo_bench_databases.py): demo data plus the
+The two sizes are two databases side by side (demo/bench_databases.py): demo data plus the
 benchmark's fixtures, and the same plus seed_scale. For each page: a warm-up at each size, one
 request at each size with the query log on (the query count), then rounds that alternate the
 sizes (demo, scale, demo, scale…), `repeat` timed requests per size and round, so both sizes see

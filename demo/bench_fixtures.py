@@ -54,7 +54,7 @@ ROSTER_32 = [
 
 @dataclass(frozen=True)
 class Fixtures:
-    committee: Committee  # 32 members, a meeting, ten tasks
+    committee: Committee  # 32 members, a meeting, ten tasks (then a hundred meetings more)
     big: Committee  # 1,000 seats
     person: Person  # on several committees
     meeting_id: int
