@@ -85,9 +85,6 @@ class Person(Sourced):
         verbose_name = _("person")
         verbose_name_plural = _("people")
         ordering = ["full_name", "pk"]
-        # The order of every list of people (the API's, the admin's): a page is read from it,
-        # not sorted out of the whole table.
-        indexes = [models.Index(fields=["full_name", "id"], name="members_person_listing")]
 
     def __str__(self) -> str:
         return f"{self.rank} {self.full_name}" if self.rank else self.full_name

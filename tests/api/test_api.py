@@ -3,13 +3,11 @@
 import datetime as dt
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from api.models import ExternalIdentifier
-from api.views import PersonViewSet
 from members.models import Person, Role
 from members.services import membership_appoint, membership_end
 from tests.factories import (
@@ -306,14 +304,3 @@ class TestSchemaAndDocs:
     def test_the_documentation_page_is_vietnamese_by_default(self, client):
         html = client.get(reverse("api:docs")).content.decode()
         assert "Điểm cuối" in html
-
-
-def test_the_people_list_is_read_from_the_index_of_its_order():
-    """A page of people is the first rows of members_person_listing, not a sort of every person
-    (were the index and the list's order to drift apart, PostgreSQL would sort the table)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_sort = off")
-    plan = PersonViewSet().get_queryset()[:51].explain()
-    assert "members_person_listing" in plan, plan
-    assert "Sort" not in plan, plan
