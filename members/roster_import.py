@@ -146,19 +146,28 @@ def _known_posts(person_ids: Iterable[int]) -> dict[int, set[KnownPost]]:
     ids = list(person_ids)
     if not ids:
         return posts
-    holdings = PositionHolding.objects.filter(person_id__in=ids).values_list(
-        "person_id", "position__title", "position__agency__name", "position__agency__short_name"
+    # In no order (they fill sets): a default order joins and sorts for nothing.
+    holdings = (
+        PositionHolding.objects.filter(person_id__in=ids)
+        .values_list(
+            "person_id", "position__title", "position__agency__name", "position__agency__short_name"
+        )
+        .order_by()
     )
     for person_id, title, agency, short in holdings.iterator(chunk_size=2000):
         posts[person_id].add(KnownPost(title, agency or "", short or ""))
-    seats = Membership.objects.filter(person_id__in=ids).values_list(
-        "person_id",
-        "title_at_appointment",
-        "home_agency__name",
-        "home_agency__short_name",
-        "position__title",
-        "position__agency__name",
-        "position__agency__short_name",
+    seats = (
+        Membership.objects.filter(person_id__in=ids)
+        .values_list(
+            "person_id",
+            "title_at_appointment",
+            "home_agency__name",
+            "home_agency__short_name",
+            "position__title",
+            "position__agency__name",
+            "position__agency__short_name",
+        )
+        .order_by()
     )
     for person_id, printed, home, home_short, post, agency, short in seats.iterator(
         chunk_size=2000
