@@ -326,8 +326,10 @@ class _Plan:
         ends = {change.membership.pk: change for change in self.ends}
         fills = {change.membership.pk: change for change in self.fills_in_place}
         corrected = {change.membership.pk: change.membership for change in self.corrections}
+        # Unordered: the default ordering joins the committees and sorts every seat.
         existing = (
             Membership.objects.filter(committee_id__in=list(self.committees))
+            .order_by()
             .select_related("person")
             .only(
                 "pk", "committee_id", "person__full_name", "person__rank", "role",
