@@ -27,6 +27,7 @@ from committees.models import (
     Level,
     Succession,
 )
+from committees.names import loose_key, name_key
 from committees.partial_dates import Precision, normalise
 from committees.text import fold
 from mandates.models import Mandate, Target
@@ -34,7 +35,6 @@ from members.models import Membership, Person, Position, PositionHolding, open_h
 from members.roster_writer import RosterRefused
 from members.services import committee_dissolve, save_validated, succession_record
 from packages.models import PackageImport, SeatAsPrinted
-from packages.names import loose_key, name_key
 from packages.roles import role_of
 from packages.schema import Group, Package, PackageInvalid, Seat, When
 
