@@ -16,7 +16,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from committees import permissions
@@ -39,6 +38,7 @@ from members.services import committee_dissolve, save_validated, succession_reco
 from packages.models import PackageImport, SeatAsPrinted
 from packages.roles import role_of
 from packages.schema import Group, Package, PackageInvalid, Seat, When
+from records.writes import slug_base
 
 NEW = "new"
 
@@ -111,9 +111,12 @@ class Report:
 
 
 def _unique_slug(model, text: str, max_length: int, taken: set[str]) -> str:
-    base = (slugify(fold(text)) or "x")[: max_length - 6].strip("-") or "x"
+    """The name's slug, numbered past those already kept: one query, however many records
+    already have the name (a common name's people, a body's namesakes)."""
+    base = slug_base(text, max_length=max_length)
+    kept = set(model.objects.filter(slug__startswith=base).values_list("slug", flat=True))
     slug, number = base, 1
-    while slug in taken or model.objects.filter(slug=slug).exists():
+    while slug in taken or slug in kept:
         number += 1
         slug = f"{base}-{number}"
     taken.add(slug)
@@ -194,6 +197,7 @@ class Importer:
         self._agency_index: dict[str, list[Agency]] | None = None
         self._loose_index: dict[str, list[Agency]] | None = None
         self._posts: dict[tuple[int, str], Position] = {}
+        self._positions: dict[int, list[Position]] = {}
         self._committee_index: dict[tuple[str, str], list[Committee]] | None = None
 
     # --- lookups ---------------------------------------------------------------------
@@ -266,10 +270,9 @@ class Importer:
         key = (agency.pk, name_key(title))
         if key in self._posts:
             return self._posts[key]
-        found = next(
-            (p for p in agency.positions.all() if name_key(p.title) == key[1]),
-            None,
-        )
+        if agency.pk not in self._positions:
+            self._positions[agency.pk] = list(agency.positions.all())
+        found = next((p for p in self._positions[agency.pk] if name_key(p.title) == key[1]), None)
         if found is None:
             found = self.save(
                 Position(
@@ -279,6 +282,7 @@ class Importer:
                     source=self.source,
                 )
             )
+            self._positions[agency.pk].append(found)
             self.report.posts["created"] += 1
         else:
             self.report.posts["matched"] += 1
@@ -291,13 +295,18 @@ class Importer:
             return None
         issuer = self.agency(given.issuer, level)
         found = None
-        candidates = LegalInstrument.objects.all()
+        # The instruments the number or title may name, in one query whatever is kept.
+        condition = Q()
         if given.number:
-            by_number = [i for i in candidates.filter(number__iexact=given.number) if i.number] or [
-                i
-                for i in candidates.filter(search_key__startswith=fold(given.number))
-                if fold(i.number) == fold(given.number)
-            ]
+            condition |= Q(number__iexact=given.number)
+            condition |= Q(search_key__startswith=fold(given.number))
+        if given.title:
+            condition |= Q(search_key__contains=fold(given.title)[:200])
+        candidates = list(LegalInstrument.objects.filter(condition)) if condition else []
+        if given.number:
+            by_number = [
+                i for i in candidates if i.number and i.number.casefold() == given.number.casefold()
+            ] or [i for i in candidates if i.number and fold(i.number) == fold(given.number)]
             found = next(
                 (i for i in by_number if issuer is None or i.issuer_id in (None, issuer.pk)), None
             )
@@ -305,7 +314,7 @@ class Importer:
             found = next(
                 (
                     i
-                    for i in candidates.filter(search_key__contains=fold(given.title)[:200])
+                    for i in candidates
                     if fold(i.title) == fold(given.title) and fold(i.number) == fold(given.number)
                 ),
                 None,
