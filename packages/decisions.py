@@ -139,7 +139,9 @@ def record_decision(
     problems: list[str] = []
     label = " ".join(p for p in (data.number, data.title[:80]) if p)
     reason = _("Decision %(decision)s") % {"decision": label}
-    importer = Importer(by=by, reason=reason, confirmations=confirmations, source=label)
+    importer = Importer(
+        by=by, reason=reason, confirmations=confirmations, source=label, dry_run=dry_run
+    )
     try:
         with transaction.atomic():
             _apply(data, importer, report, problems, dry_run=dry_run)

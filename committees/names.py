@@ -1,7 +1,8 @@
 """Name keys for matching agencies, posts and bodies as clerks write them.
 
 "Sở TT&TT", "UBND TP.HCM", "Sở KH&CN" and their spelled-out forms fold to one key, so a
-package naming an agency by its common abbreviation finds the agency already kept.
+package naming an agency by its common abbreviation finds the agency already kept, and a post
+printed either way is one the registry knows a person by (members/matching.py).
 """
 
 import re
