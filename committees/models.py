@@ -323,6 +323,8 @@ class Committee(Sourced):
         indexes = [
             # Directory and API lists page through committees in this order.
             models.Index(fields=["level", "name", "id"], name="committees_committee_listing"),
+            # The admin list's date hierarchy asks for the first and last founding date.
+            models.Index(fields=["founded_on"], name="committees_committee_founded"),
         ]
         permissions = [
             ("manage_roster", _("Can keep the committee's roster")),
