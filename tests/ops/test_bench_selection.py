@@ -30,3 +30,21 @@ def _row(ratio: float, budget: float) -> dict:
 def test_the_verdict_follows_the_runs_budget():
     assert bench._verdict(_row(2.5, 2.0)) == "MISS (time)"
     assert bench._verdict(_row(2.5, 3.0)) == "ok"
+
+
+def test_a_probe_reads_its_own_peak_memory_not_its_parents():
+    """The memory checks run demo.bench_probe as a child of the benchmark: its peak must be its
+    own, or a 130 MiB import reads as the parent's 300 MiB (getrusage does that after vfork)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    ballast = bytearray(300 * 1024 * 1024)
+    ballast[::4096] = b"\1" * len(ballast[::4096])  # resident, not only reserved
+    code = "from demo.bench_probe import _peak_mib; print(_peak_mib())"
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=root, check=True
+    )
+    assert len(ballast) == 300 * 1024 * 1024
+    assert 0 < float(done.stdout) < 100, done.stdout
