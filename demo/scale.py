@@ -250,7 +250,7 @@ def _agencies(rng, prefix, count, writer) -> tuple[list[Agency], Agency]:
             level=level,
             source="seed_scale",
         )
-        agency.search_key = fold(f"{agency.name} {agency.short_name}")
+        agency.fill_keys()
         agency._history_date = _stamp(EARLIEST, rng)
         agencies.append(agency)
     writer.create(Agency, agencies)
@@ -384,7 +384,7 @@ def _committees(rng, prefix, count, agencies, city_pc, writer):
             description="",
             source="seed_scale",
         )
-        body.search_key = fold(body.name)
+        body.fill_keys()
         body._history_date = _stamp(founded, rng)
         body._decision_index = len(decisions) - 1
         body._topic = topic

@@ -27,7 +27,7 @@ from committees.models import (
     Level,
     Succession,
 )
-from committees.names import loose_key, name_key
+from committees.names import keys_loosely_matching, loose_key, name_key
 from committees.partial_dates import Precision, normalise
 from committees.text import fold
 from mandates.models import Mandate, Target
@@ -194,11 +194,16 @@ class Importer:
         self.problems: list[str] = []
         self.taken_slugs: set[str] = set()
         self._agencies: dict[str, Agency] = {}
-        self._agency_index: dict[str, list[Agency]] | None = None
-        self._loose_index: dict[str, list[Agency]] | None = None
+        # The agencies and bodies read so far, by name key and by loose key (and level), and
+        # the keys they were read for: only those a printed name may mean are ever read.
+        self._agency_index: dict[str, list[Agency]] = {}
+        self._loose_index: dict[str, list[Agency]] = {}
+        self._agency_keys_read: set[str] = set()
         self._posts: dict[tuple[int, str], Position] = {}
         self._positions: dict[int, list[Position]] = {}
-        self._committee_index: dict[tuple[str, str], list[Committee]] | None = None
+        self._committee_index: dict[tuple[str, str], list[Committee]] = {}
+        self._committee_loose: dict[tuple[str, str], list[Committee]] = {}
+        self._committee_keys_read: set[tuple[str, str]] = set()
 
     # --- lookups ---------------------------------------------------------------------
 
@@ -213,27 +218,63 @@ class Importer:
     def save(self, instance):
         return save_validated(instance, by=self.by, reason=self.reason)
 
+    def read_names(self, packages: list[Package]) -> None:
+        """Read, before anything is written, the agencies and bodies the packages may mean:
+        one query for all their agencies, one for all their bodies, whatever is kept."""
+        agencies: set[str] = set()
+        bodies: set[tuple[str, str]] = set()
+        for package in packages:
+            agencies |= {package.decision.issuer, package.standing_agency}
+            seats = list(package.members)
+            names = [package.name, *package.predecessors, package.replaced_by]
+            if package.support_group is not None:
+                seats += package.support_group.members
+                names.append(package.support_group.name)
+            agencies |= {seat.agency for seat in seats}
+            bodies |= {(name, package.level) for name in names}
+        self.read_agencies(agencies)
+        self.read_committees(bodies)
+
+    @staticmethod
+    def _keys(printed: str) -> set[str]:
+        """The name keys a kept name must have to match `printed`, exactly or loosely."""
+        return {name_key(printed), *keys_loosely_matching(printed)}
+
+    def read_agencies(self, printed: set[str]) -> None:
+        """The agencies kept under a key the printed names may mean (by name or short name),
+        and any whose keys were never computed (a row written past `clean()`), added to the
+        indexes; each name is still compared by its own keys. No query when all were read."""
+        keys = set().union(*(self._keys(name) for name in printed if name)) - self._agency_keys_read
+        if not keys:
+            return
+        self._agency_keys_read |= keys
+        indexed = {a.pk for bucket in self._agency_index.values() for a in bucket}
+        condition = Q(name_key__in=keys) | Q(short_name_key__in=keys - {""}) | Q(name_key="")
+        if "" in keys:
+            # A name of no letters or digits ("-") means the agencies whose short name is too.
+            condition |= Q(short_name_key="") & ~Q(short_name="")
+        rows = Agency.objects.filter(condition).order_by("pk")
+        for agency in rows:
+            if agency.pk not in indexed:
+                self._index_agency(agency)
+
+    def _index_agency(self, agency: Agency) -> None:
+        for name in {agency.name, agency.short_name} - {""}:
+            self._agency_index.setdefault(name_key(name), []).append(agency)
+            self._loose_index.setdefault(loose_key(name), []).append(agency)
+
     def find_agency(self, printed: str) -> Agency | None:
         """The agency kept under the printed name (folded, abbreviations spelled out), else
         under it without its trailing place; the first kept when several are. Creates
-        nothing; the agencies are read once for the whole import."""
+        nothing; the agencies a file names are read once for the whole import."""
         if not printed:
             return None
         key = name_key(printed)
         if key in self._agencies:
             return self._agencies[key]
-        exact, loose = self._agency_indexes()
-        found = exact.get(key) or loose.get(loose_key(printed)) or []
+        self.read_agencies({printed})
+        found = self._agency_index.get(key) or self._loose_index.get(loose_key(printed)) or []
         return min(found, key=lambda a: a.pk) if found else None
-
-    def _agency_indexes(self) -> tuple[dict[str, list[Agency]], dict[str, list[Agency]]]:
-        if self._agency_index is None or self._loose_index is None:
-            self._agency_index, self._loose_index = {}, {}
-            for agency in Agency.objects.all():
-                for name in {agency.name, agency.short_name} - {""}:
-                    self._agency_index.setdefault(name_key(name), []).append(agency)
-                    self._loose_index.setdefault(loose_key(name), []).append(agency)
-        return self._agency_index, self._loose_index
 
     def agency(self, printed: str, level: str) -> Agency | None:
         if not printed:
@@ -256,9 +297,7 @@ class Importer:
                     source=self.source,
                 )
             )
-            exact, loose = self._agency_indexes()
-            exact.setdefault(key, []).append(agency)
-            loose.setdefault(loose_key(printed), []).append(agency)
+            self._index_agency(agency)
             self.report.agencies["created"] += 1
             self.report.created_agencies.append(printed)
         self._agencies[key] = agency
@@ -347,13 +386,25 @@ class Importer:
             self.save(found)
         return found
 
+    def read_committees(self, wanted: set[tuple[str, str]]) -> None:
+        """The bodies kept at the level under a key the printed names may mean, and any
+        whose key was never computed, added to the indexes. No query when all were read."""
+        keys = {(key, level) for name, level in wanted if name for key in self._keys(name)}
+        keys -= self._committee_keys_read
+        if not keys:
+            return
+        self._committee_keys_read |= keys
+        rows = Committee.objects.filter(
+            Q(name_key__in={key for key, _level in keys}, level__in={lvl for _key, lvl in keys})
+            | Q(name_key="")
+        ).order_by("pk")
+        for committee in rows:
+            self._index(committee)
+
     def find_committee(self, name: str, level: str, parent: Committee | None = None):
         """A body already kept: same folded name (abbreviations spelled out) and level, else
         the same name without its trailing place ("… TP.HCM"), when only one body has it."""
-        if self._committee_index is None:
-            self._committee_index, self._committee_loose = {}, {}
-            for committee in Committee.objects.all():
-                self._index(committee)
+        self.read_committees({(name, level)})
         for index, key in (
             (self._committee_index, name_key(name)),
             (self._committee_loose, loose_key(name)),
@@ -375,7 +426,6 @@ class Importer:
                 bucket.append(committee)
 
     def index_committee(self, committee: Committee) -> None:
-        self.find_committee(committee.name, committee.level)
         self._index(committee)
 
     # --- bodies ----------------------------------------------------------------------
@@ -934,6 +984,7 @@ def import_packages(
 
 
 def _run(importer: Importer, packages: list[Package]) -> None:
+    importer.read_names(packages)
     bodies = []
     for package in packages:
         try:

@@ -162,6 +162,7 @@ def _apply(data, importer: Importer, report, problems, *, dry_run: bool) -> None
     if not (data.establish_name or data.committee):
         problems.append(_("body: choose the body the decision concerns, or establish one"))
     level = data.committee.level if data.committee else data.establish_level
+    importer.read_agencies({data.issuer, *(seat.agency for seat in data.appoint)})
     issuer = importer.agency(data.issuer, level)
     if (
         data.number
