@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
+from committees import names
 from committees.partial_dates import PartialDate, format_partial_date, normalise, precision_field
 from committees.text import fold, nfc
 
@@ -91,6 +92,10 @@ class Agency(Sourced):
         related_name="children",
     )
     search_key = models.CharField(_("search key"), max_length=500, editable=False, db_index=True)
+    # The names' keys (committees/names.py): a committee package reads the agencies it names
+    # by them, not every agency.
+    name_key = models.TextField(_("name key"), editable=False, default="")
+    short_name_key = models.TextField(_("short name key"), editable=False, default="")
     # As an exchanged file gives them (Popolo): kept as given, whatever kind they map to.
     classification = models.CharField(_("classification"), max_length=100, blank=True)
     org_type = models.CharField(_("type"), max_length=100, blank=True)
@@ -103,6 +108,10 @@ class Agency(Sourced):
         verbose_name = _("agency")
         verbose_name_plural = _("agencies")
         ordering = ["level", "name"]
+        indexes = [
+            models.Index(fields=["name_key"], name="committees_agency_name_key"),
+            models.Index(fields=["short_name_key"], name="committees_agency_short_key"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(parent=F("pk")), name="committees_agency_not_own_parent"
@@ -115,10 +124,16 @@ class Agency(Sourced):
     def get_absolute_url(self) -> str:
         return reverse("portal:agency-detail", args=[self.slug])
 
+    def fill_keys(self) -> None:
+        """The search key and the name keys, from the names (also for bulk writers)."""
+        self.search_key = fold(f"{self.name} {self.short_name}")
+        self.name_key = names.name_key(self.name)
+        self.short_name_key = names.name_key(self.short_name)
+
     def clean(self) -> None:
         self.name = nfc(self.name)
         self.short_name = nfc(self.short_name)
-        self.search_key = fold(f"{self.name} {self.short_name}")
+        self.fill_keys()
         if self.parent_id and self.pk and self.parent_id == self.pk:
             raise ValidationError({"parent": _("An agency cannot be its own parent.")})
 
@@ -296,6 +311,9 @@ class Committee(Sourced):
         help_text=_("Every source: a list of {url, date, title}."),
     )
     search_key = models.CharField(_("search key"), max_length=600, editable=False, db_index=True)
+    # The name's key (committees/names.py): a committee package reads the bodies it names by
+    # it, not every body.
+    name_key = models.TextField(_("name key"), editable=False, default="")
     jurisdiction_area = models.ForeignKey(
         "areas.Area",
         verbose_name=_("jurisdiction area"),
@@ -323,6 +341,10 @@ class Committee(Sourced):
         indexes = [
             # Directory and API lists page through committees in this order.
             models.Index(fields=["level", "name", "id"], name="committees_committee_listing"),
+            # The admin list's date hierarchy asks for the first and last founding date.
+            models.Index(fields=["founded_on"], name="committees_committee_founded"),
+            # The committee package reads the bodies it names by their name keys.
+            models.Index(fields=["name_key"], name="committees_committee_name_key"),
         ]
         permissions = [
             ("manage_roster", _("Can keep the committee's roster")),
@@ -347,6 +369,11 @@ class Committee(Sourced):
     def get_absolute_url(self) -> str:
         return reverse("portal:committee-detail", args=[self.slug])
 
+    def fill_keys(self) -> None:
+        """The search key and the name key, from the names (also for bulk writers)."""
+        self.search_key = fold(f"{self.name} {self.short_name} {self.name_en}")[:600]
+        self.name_key = names.name_key(self.name)
+
     @property
     def founded(self) -> PartialDate:
         return PartialDate(self.founded_on, self.founded_precision)
@@ -364,7 +391,7 @@ class Committee(Sourced):
         self.short_name = nfc(self.short_name)
         self.name_en = nfc(self.name_en)
         self.jurisdiction = nfc(self.jurisdiction)
-        self.search_key = fold(f"{self.name} {self.short_name} {self.name_en}")[:600]
+        self.fill_keys()
         self.founded_on = normalise(self.founded_on, self.founded_precision)
         # An end is stored as the last day of its period: a body dissolved in "2022" may
         # still have sat on 30/06/2022.

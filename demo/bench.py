@@ -27,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -365,7 +365,15 @@ def _once(case: Case, size: Size, *, count_queries: bool = False) -> tuple[float
     return elapsed, len(log.captured_queries) if count_queries else None
 
 
-def measure(case: Case, sizes: list[Size], *, rounds: int, repeat: int, warmup: int) -> dict:
+def measure(
+    case: Case,
+    sizes: list[Size],
+    *,
+    rounds: int,
+    repeat: int,
+    warmup: int,
+    budget_ratio: float = BUDGET_RATIO,
+) -> dict:
     """Warm-up and query count at each size, then interleaved timed rounds."""
     warm = []
     queries = {}
@@ -393,7 +401,8 @@ def measure(case: Case, sizes: list[Size], *, rounds: int, repeat: int, warmup: 
     demo, scale = row["demo"], row["scale"]
     row["ratio"] = round(scale["median_ms"] / demo["median_ms"], 2) if demo["median_ms"] else None
     row["same_queries"] = demo["queries"] == scale["queries"]
-    within = row["ratio"] is not None and row["ratio"] <= BUDGET_RATIO
+    row["budget_ratio"] = budget_ratio
+    within = row["ratio"] is not None and row["ratio"] <= budget_ratio
     row["held"] = None if case.yardstick else (row["same_queries"] and within)
     return row
 
@@ -486,8 +495,11 @@ def _report_check(rows: list[dict]) -> dict | None:
     return check
 
 
-def _selected(name: str, only: list[str]) -> bool:
-    return not only or any(part.lower() in name.lower() for part in only)
+def _selected(name: str, only: list[str], skip: Sequence[str] = ()) -> bool:
+    named = name.lower()
+    return (not only or any(part.lower() in named for part in only)) and not any(
+        part.lower() in named for part in skip
+    )
 
 
 def run(
@@ -498,6 +510,8 @@ def run(
     template: str | None = None,
     migrated: str | None = None,
     only: list[str] | None = None,
+    skip: list[str] | None = None,
+    budget_ratio: float = BUDGET_RATIO,
     rounds: int = 5,
     repeat: int = 3,
     warmup: int = 1,
@@ -505,7 +519,7 @@ def run(
     progress: Callable[[str], None] = print,
 ) -> dict:
     """Prepare both databases, measure the selected pages and checks, write the results."""
-    only = only or []
+    only, skip = only or [], skip or []
     started = time.monotonic()
     default_connection, default_cache = connections["default"], caches["default"]
     rows: list[dict] = []
@@ -528,10 +542,17 @@ def run(
                 migrated=migrated,
             )
             for case in cases():
-                if not _selected(case.name, only):
+                if not _selected(case.name, only, skip):
                     continue
                 try:
-                    row = measure(case, sizes, rounds=rounds, repeat=repeat, warmup=warmup)
+                    row = measure(
+                        case,
+                        sizes,
+                        rounds=rounds,
+                        repeat=repeat,
+                        warmup=warmup,
+                        budget_ratio=budget_ratio,
+                    )
                 except Exception as exc:  # one broken page must not hide the others' figures
                     row = {"name": case.name, "error": f"{type(exc).__name__}: {exc}"[:500]}
                 rows.append(row)
@@ -542,7 +563,7 @@ def run(
                 ("5 MB workbook import, peak memory", lambda: _workbook_check(sizes, Path(folder))),
                 ("popolo.json, memory added", lambda: _popolo_check(sizes)),
             ):
-                if _selected(name, only):
+                if _selected(name, only, skip):
                     try:
                         checks.append(check())
                     except Exception as exc:
@@ -559,8 +580,14 @@ def run(
         },
         "seed_scale": scale,
         "scale_template": template,
-        "method": {"rounds": rounds, "repeat": repeat, "warmup": warmup, "only": only},
-        "budget_ratio": BUDGET_RATIO,
+        "method": {
+            "rounds": rounds,
+            "repeat": repeat,
+            "warmup": warmup,
+            "only": only,
+            "skip": skip,
+        },
+        "budget_ratio": budget_ratio,
         "total_seconds": round(time.monotonic() - started, 1),
         "rows": rows,
         "checks": checks,
@@ -582,7 +609,8 @@ def _verdict(row: dict) -> str:
     if row["held"]:
         return "ok"
     misses = [] if row["same_queries"] else ["queries"]
-    misses += [] if row["ratio"] is not None and row["ratio"] <= BUDGET_RATIO else ["time"]
+    budget = row.get("budget_ratio", BUDGET_RATIO)
+    misses += [] if row["ratio"] is not None and row["ratio"] <= budget else ["time"]
     return f"MISS ({', '.join(misses)})"
 
 

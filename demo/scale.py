@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone, translation
 
 from committees.models import Agency, Committee, LegalInstrument, Level, Succession
@@ -154,8 +154,18 @@ class _Writer:
         self.result = result
         self.progress = progress
 
+    @staticmethod
+    def analyze(model: type[models.Model]) -> None:
+        """Statistics for a table just filled, inside the seeding transaction (ANALYZE counts
+        its own uncommitted rows): the next batch's checks are planned for the table as it is
+        now, not as it was empty (a plan for an empty table walks an index per committee)."""
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
     def create(self, model: type[models.Model], objects: list, *, history: bool = True) -> list:
         create_with_history(model, objects, reason=self.reason, history=history)
+        self.analyze(model)
         with translation.override("en"):
             label = str(model._meta.verbose_name_plural)
         self.result.add(label, len(objects))
@@ -240,7 +250,7 @@ def _agencies(rng, prefix, count, writer) -> tuple[list[Agency], Agency]:
             level=level,
             source="seed_scale",
         )
-        agency.search_key = fold(f"{agency.name} {agency.short_name}")
+        agency.fill_keys()
         agency._history_date = _stamp(EARLIEST, rng)
         agencies.append(agency)
     writer.create(Agency, agencies)
@@ -374,7 +384,7 @@ def _committees(rng, prefix, count, agencies, city_pc, writer):
             description="",
             source="seed_scale",
         )
-        body.search_key = fold(body.name)
+        body.fill_keys()
         body._history_date = _stamp(founded, rng)
         body._decision_index = len(decisions) - 1
         body._topic = topic
@@ -554,6 +564,7 @@ def _memberships(rng, bodies, persons, positions, agencies, decisions, city_pc, 
         while stop < len(seats) and seats[stop].committee is seats[stop - 1].committee:
             stop += 1
         roster_apply(seats[start:stop], reason=reason)
+        writer.analyze(Membership)
         writer.progress(f"{stop} memberships")
         start = stop
     ended = sum(1 for seat in seats if seat.end is not None)

@@ -16,7 +16,8 @@ from committees import permissions
 from committees.models import Agency, Committee, LegalInstrument
 from committees.partial_dates import Precision, format_partial_date, parse_partial_date
 from committees.text import fold, nfc
-from members.models import Membership, Person, Position, PositionHolding, Role
+from members.matching import KnownPost, described, known_posts, namesake_match
+from members.models import Membership, Person, Position, Role
 from members.roster_writer import SeatEnd, SeatOpen, roster_apply, roster_check
 from members.rules import SINGLE_SEAT_ROLES, role_from_title, unknown_role_message
 from members.selectors import roster_queryset, today
@@ -130,74 +131,8 @@ def _agency_matches(agency: Agency | None, text: str) -> bool:
     return agency is not None and (_same(agency.name, text) or _same(agency.short_name, text))
 
 
-@dataclass(frozen=True)
-class KnownPost:
-    """A post the registry knows a person held, as plain text (no model rows kept)."""
-
-    title: str
-    agency: str
-    agency_short: str = ""
-
-
-def _known_posts(person_ids: Iterable[int]) -> dict[int, set[KnownPost]]:
-    """What the registry knows each person held: posts (holdings) and seats' printed titles,
-    read as text only, so a file of common names stays small in memory at city scale."""
-    posts: dict[int, set[KnownPost]] = defaultdict(set)
-    ids = list(person_ids)
-    if not ids:
-        return posts
-    # In no order (they fill sets): a default order joins and sorts for nothing.
-    holdings = (
-        PositionHolding.objects.filter(person_id__in=ids)
-        .values_list(
-            "person_id", "position__title", "position__agency__name", "position__agency__short_name"
-        )
-        .order_by()
-    )
-    for person_id, title, agency, short in holdings.iterator(chunk_size=2000):
-        posts[person_id].add(KnownPost(title, agency or "", short or ""))
-    seats = (
-        Membership.objects.filter(person_id__in=ids)
-        .values_list(
-            "person_id",
-            "title_at_appointment",
-            "home_agency__name",
-            "home_agency__short_name",
-            "position__title",
-            "position__agency__name",
-            "position__agency__short_name",
-        )
-        .order_by()
-    )
-    for person_id, printed, home, home_short, post, agency, short in seats.iterator(
-        chunk_size=2000
-    ):
-        posts[person_id].add(KnownPost(printed, home or "", home_short or ""))
-        if post:
-            posts[person_id].add(KnownPost(post, agency or "", short or ""))
-    return posts
-
-
-def _agency_named(post: KnownPost, text: str) -> bool:
-    return bool(post.agency) and (_same(post.agency, text) or _same(post.agency_short, text))
-
-
-def _agrees(known: set[KnownPost], row: SourceRow) -> bool:
-    """The row's post and agency are ones the registry knows the person held (together)."""
-    if not (row.post or row.home_agency):
-        return False
-    return any(
-        (not row.post or _same(post.title, row.post))
-        and (not row.home_agency or _agency_named(post, row.home_agency))
-        for post in known
-    )
-
-
-def _describe(person: Person, known: set[KnownPost]) -> str:
-    posts = sorted(
-        {" — ".join(part for part in (post.title, post.agency) if part) for post in known} - {""}
-    )
-    return "; ".join(posts) or _("no post recorded")
+def _describe(known: set[KnownPost]) -> str:
+    return "; ".join(described(known)) or _("no post recorded")
 
 
 def _agencies_named(texts: set[str]) -> list[Agency]:
@@ -211,9 +146,9 @@ def _agencies_named(texts: set[str]) -> list[Agency]:
 
 
 class _Matcher:
-    """Who each row's name means: a person the registry knows only when something besides the
-    name shows it (an identifier, the clerk's choice, a post or agency the registry knows they
-    held, or — for a row that gives neither — the one namesake on this roster); a possible
+    """Who each row's name means: the person an identifier names, the clerk's choice, or what
+    the one rule of members.matching says (a namesake the registry knows by the row's post or
+    agency, or — for a row that gives neither — the one namesake on this roster); a possible
     match for the clerk otherwise; a new person when nobody has the name. Two rows of one new
     name are two people."""
 
@@ -240,7 +175,7 @@ class _Matcher:
                 else {}
             ).items()
         }
-        self.known = _known_posts(p.pk for group in self.by_name.values() for p in group)
+        self.known = known_posts(p.pk for group in self.by_name.values() for p in group)
         self.choices = choices
         self.on_roster = {seat.person_id for seat in current if seat.person_id}
         self.plan = plan
@@ -266,41 +201,34 @@ class _Matcher:
                 errors.append(_("choose one of the people listed, or a new person."))
                 return None
         else:
-            agree = [p for p in candidates if _agrees(self.known[p.pk], row)]
-            if len(agree) == 1:
-                return agree[0]
-            # The one person seated on this body under the name, named once by the file and
-            # with no post or agency that says otherwise: the same person (in a new role,
-            # perhaps). A post the registry does not know them by is the clerk's to decide.
-            on_roster = [p for p in candidates if p.pk in self.on_roster]
-            if (
-                len(on_roster) == 1
-                and self.rows_named[fold(name)] == 1
-                and not (row.post or row.home_agency)
-            ):
-                return on_roster[0]
-            self.plan.possible_matches.append(
-                PossibleMatch(
-                    line=row.line,
-                    full_name=name,
-                    post=" — ".join(part for part in (row.post, row.home_agency) if part),
-                    candidates=[(p, _describe(p, self.known[p.pk])) for p in candidates],
-                )
+            match = namesake_match(
+                candidates,
+                seated=self.on_roster,
+                named_once=self.rows_named[fold(name)] == 1,
+                post=row.post,
+                agencies=[row.home_agency],
+                known=self.known,
             )
+            if match.person is not None:
+                return match.person
+            self.plan.possible_matches.append(self._possible(row, name, candidates))
             return None
         if candidates:
-            self.plan.possible_matches.append(
-                PossibleMatch(
-                    line=row.line,
-                    full_name=name,
-                    post=" — ".join(part for part in (row.post, row.home_agency) if part),
-                    candidates=[(p, _describe(p, self.known[p.pk])) for p in candidates],
-                    chosen=choice,
-                )
-            )
+            self.plan.possible_matches.append(self._possible(row, name, candidates, choice))
         if chosen is not None:
             return chosen
         return Person(full_name=name, rank=nfc(row.rank))
+
+    def _possible(
+        self, row: SourceRow, name: str, candidates: list[Person], chosen: str = ""
+    ) -> PossibleMatch:
+        return PossibleMatch(
+            line=row.line,
+            full_name=name,
+            post=" — ".join(part for part in (row.post, row.home_agency) if part),
+            candidates=[(p, _describe(self.known[p.pk])) for p in candidates],
+            chosen=chosen,
+        )
 
 
 def _where(line: int) -> str:

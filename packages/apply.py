@@ -8,14 +8,14 @@ one, nothing is written.
 
 import datetime as dt
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from committees import permissions
@@ -27,16 +27,18 @@ from committees.models import (
     Level,
     Succession,
 )
+from committees.names import keys_loosely_matching, loose_key, name_key
 from committees.partial_dates import Precision, normalise
 from committees.text import fold
 from mandates.models import Mandate, Target
-from members.models import Membership, Person, Position, PositionHolding, open_holdings
+from members.matching import KnownPost, described, known_by, known_posts, namesake_match
+from members.models import Membership, Person, Position
 from members.roster_writer import RosterRefused
 from members.services import committee_dissolve, save_validated, succession_record
 from packages.models import PackageImport, SeatAsPrinted
-from packages.names import loose_key, name_key
 from packages.roles import role_of
 from packages.schema import Group, Package, PackageInvalid, Seat, When
+from records.writes import slug_base
 
 NEW = "new"
 
@@ -109,9 +111,12 @@ class Report:
 
 
 def _unique_slug(model, text: str, max_length: int, taken: set[str]) -> str:
-    base = (slugify(fold(text)) or "x")[: max_length - 6].strip("-") or "x"
+    """The name's slug, numbered past those already kept: one query, however many records
+    already have the name (a common name's people, a body's namesakes)."""
+    base = slug_base(text, max_length=max_length)
+    kept = set(model.objects.filter(slug__startswith=base).values_list("slug", flat=True))
     slug, number = base, 1
-    while slug in taken or model.objects.filter(slug=slug).exists():
+    while slug in taken or slug in kept:
         number += 1
         slug = f"{base}-{number}"
     taken.add(slug)
@@ -171,19 +176,34 @@ def _target_number(value: str) -> tuple[Decimal | None, str]:
 
 
 class Importer:
-    def __init__(self, *, by, reason: str, confirmations: dict[str, str] | None, source: str):
+    def __init__(
+        self,
+        *,
+        by,
+        reason: str,
+        confirmations: dict[str, str] | None,
+        source: str,
+        dry_run: bool = False,
+    ):
         self.by = by
         self.reason = reason
         self.confirmations = confirmations or {}
+        self.dry_run = dry_run
         self.source = source[:500]
         self.report = Report()
         self.problems: list[str] = []
         self.taken_slugs: set[str] = set()
         self._agencies: dict[str, Agency] = {}
-        self._agency_index: dict[str, list[Agency]] | None = None
-        self._loose_index: dict[str, list[Agency]] | None = None
+        # The agencies and bodies read so far, by name key and by loose key (and level), and
+        # the keys they were read for: only those a printed name may mean are ever read.
+        self._agency_index: dict[str, list[Agency]] = {}
+        self._loose_index: dict[str, list[Agency]] = {}
+        self._agency_keys_read: set[str] = set()
         self._posts: dict[tuple[int, str], Position] = {}
-        self._committee_index: dict[tuple[str, str], list[Committee]] | None = None
+        self._positions: dict[int, list[Position]] = {}
+        self._committee_index: dict[tuple[str, str], list[Committee]] = {}
+        self._committee_loose: dict[tuple[str, str], list[Committee]] = {}
+        self._committee_keys_read: set[tuple[str, str]] = set()
 
     # --- lookups ---------------------------------------------------------------------
 
@@ -198,25 +218,72 @@ class Importer:
     def save(self, instance):
         return save_validated(instance, by=self.by, reason=self.reason)
 
+    def read_names(self, packages: list[Package]) -> None:
+        """Read, before anything is written, the agencies and bodies the packages may mean:
+        one query for all their agencies, one for all their bodies, whatever is kept."""
+        agencies: set[str] = set()
+        bodies: set[tuple[str, str]] = set()
+        for package in packages:
+            agencies |= {package.decision.issuer, package.standing_agency}
+            seats = list(package.members)
+            names = [package.name, *package.predecessors, package.replaced_by]
+            if package.support_group is not None:
+                seats += package.support_group.members
+                names.append(package.support_group.name)
+            agencies |= {seat.agency for seat in seats}
+            bodies |= {(name, package.level) for name in names}
+        self.read_agencies(agencies)
+        self.read_committees(bodies)
+
+    @staticmethod
+    def _keys(printed: str) -> set[str]:
+        """The name keys a kept name must have to match `printed`, exactly or loosely."""
+        return {name_key(printed), *keys_loosely_matching(printed)}
+
+    def read_agencies(self, printed: set[str]) -> None:
+        """The agencies kept under a key the printed names may mean (by name or short name),
+        and any whose keys were never computed (a row written past `clean()`), added to the
+        indexes; each name is still compared by its own keys. No query when all were read."""
+        keys = set().union(*(self._keys(name) for name in printed if name)) - self._agency_keys_read
+        if not keys:
+            return
+        self._agency_keys_read |= keys
+        indexed = {a.pk for bucket in self._agency_index.values() for a in bucket}
+        condition = Q(name_key__in=keys) | Q(short_name_key__in=keys - {""}) | Q(name_key="")
+        if "" in keys:
+            # A name of no letters or digits ("-") means the agencies whose short name is too.
+            condition |= Q(short_name_key="") & ~Q(short_name="")
+        rows = Agency.objects.filter(condition).order_by("pk")
+        for agency in rows:
+            if agency.pk not in indexed:
+                self._index_agency(agency)
+
+    def _index_agency(self, agency: Agency) -> None:
+        for name in {agency.name, agency.short_name} - {""}:
+            self._agency_index.setdefault(name_key(name), []).append(agency)
+            self._loose_index.setdefault(loose_key(name), []).append(agency)
+
+    def find_agency(self, printed: str) -> Agency | None:
+        """The agency kept under the printed name (folded, abbreviations spelled out), else
+        under it without its trailing place; the first kept when several are. Creates
+        nothing; the agencies a file names are read once for the whole import."""
+        if not printed:
+            return None
+        key = name_key(printed)
+        if key in self._agencies:
+            return self._agencies[key]
+        self.read_agencies({printed})
+        found = self._agency_index.get(key) or self._loose_index.get(loose_key(printed)) or []
+        return min(found, key=lambda a: a.pk) if found else None
+
     def agency(self, printed: str, level: str) -> Agency | None:
         if not printed:
             return None
         key = name_key(printed)
         if key in self._agencies:
             return self._agencies[key]
-        if self._agency_index is None:
-            self._agency_index, self._loose_index = {}, {}
-            for agency in Agency.objects.all():
-                for name in {agency.name, agency.short_name} - {""}:
-                    self._agency_index.setdefault(name_key(name), []).append(agency)
-                    self._loose_index.setdefault(loose_key(name), []).append(agency)
-        found = self._agency_index.get(key) or []
-        if len({a.pk for a in found}) != 1:
-            loose = self._loose_index.get(loose_key(printed)) or []
-            found = found if found else loose
-        unique = {a.pk: a for a in found}
-        if len(unique) >= 1:
-            agency = sorted(unique.values(), key=lambda a: a.pk)[0]
+        agency = self.find_agency(printed)
+        if agency is not None:
             self.report.agencies["matched"] += 1
             self.report.matched_agencies.append({"as_printed": printed, "agency": agency.name})
         else:
@@ -230,8 +297,7 @@ class Importer:
                     source=self.source,
                 )
             )
-            self._agency_index.setdefault(key, []).append(agency)
-            self._loose_index.setdefault(loose_key(printed), []).append(agency)
+            self._index_agency(agency)
             self.report.agencies["created"] += 1
             self.report.created_agencies.append(printed)
         self._agencies[key] = agency
@@ -243,10 +309,9 @@ class Importer:
         key = (agency.pk, name_key(title))
         if key in self._posts:
             return self._posts[key]
-        found = next(
-            (p for p in agency.positions.all() if name_key(p.title) == key[1]),
-            None,
-        )
+        if agency.pk not in self._positions:
+            self._positions[agency.pk] = list(agency.positions.all())
+        found = next((p for p in self._positions[agency.pk] if name_key(p.title) == key[1]), None)
         if found is None:
             found = self.save(
                 Position(
@@ -256,6 +321,7 @@ class Importer:
                     source=self.source,
                 )
             )
+            self._positions[agency.pk].append(found)
             self.report.posts["created"] += 1
         else:
             self.report.posts["matched"] += 1
@@ -268,13 +334,18 @@ class Importer:
             return None
         issuer = self.agency(given.issuer, level)
         found = None
-        candidates = LegalInstrument.objects.all()
+        # The instruments the number or title may name, in one query whatever is kept.
+        condition = Q()
         if given.number:
-            by_number = [i for i in candidates.filter(number__iexact=given.number) if i.number] or [
-                i
-                for i in candidates.filter(search_key__startswith=fold(given.number))
-                if fold(i.number) == fold(given.number)
-            ]
+            condition |= Q(number__iexact=given.number)
+            condition |= Q(search_key__startswith=fold(given.number))
+        if given.title:
+            condition |= Q(search_key__contains=fold(given.title)[:200])
+        candidates = list(LegalInstrument.objects.filter(condition)) if condition else []
+        if given.number:
+            by_number = [
+                i for i in candidates if i.number and i.number.casefold() == given.number.casefold()
+            ] or [i for i in candidates if i.number and fold(i.number) == fold(given.number)]
             found = next(
                 (i for i in by_number if issuer is None or i.issuer_id in (None, issuer.pk)), None
             )
@@ -282,7 +353,7 @@ class Importer:
             found = next(
                 (
                     i
-                    for i in candidates.filter(search_key__contains=fold(given.title)[:200])
+                    for i in candidates
                     if fold(i.title) == fold(given.title) and fold(i.number) == fold(given.number)
                 ),
                 None,
@@ -315,13 +386,25 @@ class Importer:
             self.save(found)
         return found
 
+    def read_committees(self, wanted: set[tuple[str, str]]) -> None:
+        """The bodies kept at the level under a key the printed names may mean, and any
+        whose key was never computed, added to the indexes. No query when all were read."""
+        keys = {(key, level) for name, level in wanted if name for key in self._keys(name)}
+        keys -= self._committee_keys_read
+        if not keys:
+            return
+        self._committee_keys_read |= keys
+        rows = Committee.objects.filter(
+            Q(name_key__in={key for key, _level in keys}, level__in={lvl for _key, lvl in keys})
+            | Q(name_key="")
+        ).order_by("pk")
+        for committee in rows:
+            self._index(committee)
+
     def find_committee(self, name: str, level: str, parent: Committee | None = None):
         """A body already kept: same folded name (abbreviations spelled out) and level, else
         the same name without its trailing place ("… TP.HCM"), when only one body has it."""
-        if self._committee_index is None:
-            self._committee_index, self._committee_loose = {}, {}
-            for committee in Committee.objects.all():
-                self._index(committee)
+        self.read_committees({(name, level)})
         for index, key in (
             (self._committee_index, name_key(name)),
             (self._committee_loose, loose_key(name)),
@@ -343,7 +426,6 @@ class Importer:
                 bucket.append(committee)
 
     def index_committee(self, committee: Committee) -> None:
-        self.find_committee(committee.name, committee.level)
         self._index(committee)
 
     # --- bodies ----------------------------------------------------------------------
@@ -520,82 +602,115 @@ class Importer:
 
     # --- seats -----------------------------------------------------------------------
 
-    def _known_keys(self, person: Person) -> tuple[set[str], set[str]]:
-        posts, agencies = set(), set()
-        for holding in PositionHolding.objects.filter(
-            open_holdings(), person=person
-        ).select_related("position__agency"):
-            posts.add(name_key(holding.position.title))
-            agencies.update(
-                {name_key(holding.position.agency.name), loose_key(holding.position.agency.name)}
-            )
-        for seat in Membership.objects.filter(person=person).select_related(
-            "position__agency", "home_agency", "as_printed"
-        ):
-            for title in (seat.title_at_appointment, seat.position.title if seat.position else ""):
-                if title:
-                    posts.add(name_key(title))
-            printed = getattr(seat, "as_printed", None)
-            if printed is not None and printed.post:
-                posts.add(name_key(printed.post))
-            for agency in (seat.home_agency, seat.position.agency if seat.position else None):
-                if agency is not None:
-                    agencies.update({name_key(agency.name), loose_key(agency.name)})
-        return posts - {""}, agencies - {""}
+    def _namesakes(
+        self, keys: set[str], open_seats: list[Membership]
+    ) -> tuple[dict[str, list[Person]], dict[int, set[KnownPost]]]:
+        """The people of each (folded) name and those seated on the body under it (under
+        the name their seat was printed with, too), with what the registry knows each by:
+        the same queries whatever the registry holds, however many namesakes they find."""
+        found: dict[str, list[Person]] = defaultdict(list)
+        keys = keys - {""}
+        if not keys:
+            return found, {}
+        condition = Q()
+        for key in sorted(keys):
+            condition |= Q(search_key__startswith=key)
+        people = Person.objects.filter(condition, merged_into__isnull=True)
+        for person in people.order_by("pk"):
+            if fold(person.full_name) in keys:
+                found[fold(person.full_name)].append(person)
+        seated = {m.person_id for m in open_seats if m.person_id}
+        for membership in open_seats:
+            if membership.person is None:
+                continue
+            printed = getattr(membership, "as_printed", None)
+            names = {fold(membership.person.full_name), fold(printed.person) if printed else ""}
+            for key in names & keys:
+                if all(p.pk != membership.person_id for p in found[key]):
+                    found[key].append(membership.person)
+        everyone = Person.objects.filter(Q(pk__in=people.values("pk")) | Q(pk__in=seated))
+        known = known_posts(everyone)
+        # The posts their seats were printed with are known too.
+        printed_posts = (
+            SeatAsPrinted.objects.filter(membership__person__in=everyone)
+            .exclude(post="", agency="")
+            .values_list("membership__person_id", "post", "agency")
+        )
+        for person_id, post, agency in printed_posts:
+            known[person_id].add(KnownPost(post, agency))
+        return found, known
 
-    def person(self, seat: Seat, agency: Agency | None, used: set[int]) -> Person | None:
-        if not seat.person:
-            return None
-        key = fold(seat.person)
-        candidates = [
-            p
-            for p in Person.objects.filter(search_key__startswith=key)
-            if fold(p.full_name) == key and p.pk not in used
-        ]
+    def _agency_names(self, printed: str) -> list[str]:
+        """The names a printed agency goes by: as printed, and the agency kept under it."""
+        found = self.find_agency(printed)
+        names = [printed, *((found.name, found.short_name) if found is not None else ())]
+        return [name for name in names if name]
+
+    def person(
+        self,
+        seat: Seat,
+        committee: Committee,
+        candidates: list[Person],
+        *,
+        seated: set[int],
+        named_once: bool,
+        known: dict[int, set[KnownPost]],
+    ) -> tuple[Person | None, bool]:
+        """Whom a printed seat names: the clerk's choice, or members.matching's rule (the
+        one rule of the roster import too); a new person otherwise. The second value says
+        whether the person was already in the registry; (None, False) after a problem."""
         choice = self.confirmations.get(seat.path)
-        certain, possible = [], []
-        post_key = name_key(seat.post)
-        agency_keys = {name_key(seat.agency), loose_key(seat.agency)} - {""}
-        if agency is not None:
-            agency_keys |= {name_key(agency.name), loose_key(agency.name)}
-        for candidate in candidates:
-            posts, agencies = self._known_keys(candidate)
-            same_post = post_key and post_key in posts
-            same_agency = not agency_keys or bool(agency_keys & agencies)
-            if (same_post and same_agency) or (not post_key and agency_keys and same_agency):
-                certain.append(candidate)
-            else:
-                possible.append((candidate, posts))
         if choice and choice != NEW:
             chosen = next((p for p in candidates if str(p.pk) == str(choice)), None)
             if chosen is None:
                 self.problem(seat.path, _("the person chosen as the same person is not a namesake"))
-                return None
-            self.report.people["matched"] += 1
-            self.report.matched_people.append({"path": seat.path, "name": chosen.full_name})
-            return chosen
-        if len(certain) == 1 or (certain and choice != NEW):
-            self.report.people["matched"] += 1
-            self.report.matched_people.append({"path": seat.path, "name": certain[0].full_name})
-            return certain[0]
-        if possible and choice != NEW:
-            self.report.possible_matches.append(
-                {
-                    "path": seat.path,
-                    "name": seat.person,
-                    "post": seat.post,
-                    "home_agency": seat.agency,
-                    "candidates": [
-                        {
-                            "id": candidate.pk,
-                            "slug": candidate.slug,
-                            "name": candidate.full_name,
-                            "posts": sorted(self._printed_posts(candidate)),
-                        }
-                        for candidate, _posts in possible
-                    ],
-                }
+                return None, False
+            return chosen, True
+        if choice != NEW:
+            match = namesake_match(
+                candidates,
+                seated=seated,
+                named_once=named_once,
+                post=seat.post,
+                agencies=self._agency_names(seat.agency),
+                known=known,
             )
+            if match.person is not None:
+                return match.person, True
+            if match.possible:
+                self.report.possible_matches.append(
+                    {
+                        "path": seat.path,
+                        "name": seat.person,
+                        "post": seat.post,
+                        "home_agency": seat.agency,
+                        "candidates": [
+                            {
+                                "id": candidate.pk,
+                                "slug": candidate.slug,
+                                "name": candidate.full_name,
+                                "posts": described(known.get(candidate.pk, ())),
+                            }
+                            for candidate in match.candidates
+                        ],
+                    }
+                )
+                if match.contested and not self.dry_run:
+                    # Taking the row for a new person would end the seated member's seat:
+                    # nothing changes until the clerk says which it is.
+                    self.problem(
+                        seat.path,
+                        _(
+                            "%(name)s already sits on %(body)s, but the registry does not know "
+                            "them as “%(post)s”, and a name alone does not make two records "
+                            "one person: confirm whether this is the same person or a new one."
+                        )
+                        % {
+                            "name": seat.person,
+                            "body": committee.name,
+                            "post": " — ".join(p for p in (seat.post, seat.agency) if p),
+                        },
+                    )
         person = self.save(
             Person(
                 full_name=seat.person,
@@ -605,18 +720,7 @@ class Importer:
         )
         self.report.people["created"] += 1
         self.report.created_people.append({"path": seat.path, "name": person.full_name})
-        return person
-
-    def _printed_posts(self, person: Person) -> set[str]:
-        titles = set()
-        for holding in PositionHolding.objects.filter(
-            open_holdings(), person=person
-        ).select_related("position__agency"):
-            titles.add(f"{holding.position.title} ({holding.position.agency})")
-        for seat in Membership.objects.filter(person=person).select_related("committee"):
-            if seat.title_at_appointment:
-                titles.add(f"{seat.title_at_appointment} — {seat.committee}")
-        return titles
+        return person, False
 
     def seats(
         self,
@@ -629,27 +733,83 @@ class Importer:
     ) -> tuple[list[SeatChange], list[SeatClose]]:
         open_seats = list(
             Membership.objects.filter(committee=committee, end_date__isnull=True).select_related(
-                "person", "position", "as_printed"
+                "person", "position", "home_agency", "as_printed"
             )
         )
         opens: list[SeatChange] = []
         closes: list[SeatClose] = []
-        used: set[int] = {m.person_id for m in open_seats if m.person_id}
         rows_named = Counter(fold(seat.person) for seat in seats if seat.person)
+        namesakes, known = self._namesakes(set(rows_named), open_seats)
+        claimed: set[int] = set()  # people an earlier seat of this body already named
         for order, seat in enumerate(seats):
             role, _printed = role_of(seat.role_title)
-            match = next((m for m in open_seats if self._same_seat(m, seat, role)), None)
-            seated = None
-            if match is None and rows_named[fold(seat.person)] == 1:
-                seated = self._seated(open_seats, seat)
-            if seated is not None:
-                # One person already sits on this body under this name, in another role:
-                # the same person changes role (the old seat ends the day before).
-                open_seats.remove(seated)
-                on, precision = _end_before(start, seated)
+            if not seat.person:
+                match = next((m for m in open_seats if self._same_seat(m, seat, role)), None)
+                if match is not None:
+                    self._unchanged(open_seats, match, seat, order)
+                    continue
+                agency = self.agency(seat.agency, level)
+                opens.append(
+                    SeatChange(
+                        seat=seat,
+                        order=order,
+                        committee=committee,
+                        role=role,
+                        person=None,
+                        position=self.post(agency, seat.post),
+                        agency=agency,
+                        start=start,
+                        decision=decision,
+                        source=self.source,
+                    )
+                )
+                continue
+            same = next(
+                (m for m in open_seats if m.person_id and self._same_seat(m, seat, role)), None
+            )
+            if (
+                same is not None
+                and seat.path not in self.confirmations
+                and (
+                    not (seat.post or seat.agency)
+                    or known_by(
+                        known.get(same.person_id, ()),
+                        post=seat.post,
+                        agencies=self._agency_names(seat.agency),
+                    )
+                )
+            ):
+                # The same seat printed again, nothing in it the registry does not know
+                # (two namesakes on one body are told apart by their roles).
+                claimed.add(same.person_id)
+                self._unchanged(open_seats, same, seat, order)
+                continue
+            person, existing = self.person(
+                seat,
+                committee,
+                [p for p in namesakes[fold(seat.person)] if p.pk not in claimed],
+                seated={m.person_id for m in open_seats if m.person_id},
+                named_once=rows_named[fold(seat.person)] == 1,
+                known=known,
+            )
+            if person is None:
+                continue
+            claimed.add(person.pk)
+            held = next((m for m in open_seats if m.person_id == person.pk), None)
+            if held is not None and held.role == role:
+                self._unchanged(open_seats, held, seat, order)
+                continue
+            if existing:
+                self.report.people["matched"] += 1
+                self.report.matched_people.append({"path": seat.path, "name": person.full_name})
+            if held is not None:
+                # A member of this body named in another role: the same person changes role
+                # (the old seat ends the day before).
+                open_seats.remove(held)
+                on, precision = _end_before(start, held)
                 closes.append(
                     SeatClose(
-                        membership=seated,
+                        membership=held,
                         on=on,
                         precision=precision,
                         end_reason=Membership.EndReason.ROLE_CHANGED,
@@ -657,46 +817,13 @@ class Importer:
                         path=seat.path,
                     )
                 )
-                agency = self.agency(seat.agency, level) if seat.agency else seated.home_agency
-                position = self.post(agency, seat.post) if seat.post else seated.position
-                self.report.people["matched"] += 1
-                self.report.matched_people.append(
-                    {"path": seat.path, "name": seated.person.full_name}
-                )
-                opens.append(
-                    SeatChange(
-                        seat=seat,
-                        order=order,
-                        committee=committee,
-                        role=role,
-                        person=seated.person,
-                        position=position,
-                        agency=agency,
-                        start=start,
-                        decision=decision,
-                        source=self.source,
-                        title=seat.post or seated.title_at_appointment,
-                    )
-                )
-                continue
-            if match is not None:
-                open_seats.remove(match)
-                self.report.seats["unchanged"] += 1
-                if getattr(match, "as_printed", None) is None:
-                    SeatAsPrinted.objects.create(
-                        membership=match,
-                        order=order,
-                        person=seat.person,
-                        role_title=seat.role_title,
-                        post=seat.post,
-                        agency=seat.agency,
-                    )
-                continue
-            agency = self.agency(seat.agency, level)
-            position = self.post(agency, seat.post)
-            person = self.person(seat, agency, used)
-            if person is not None:
-                used.add(person.pk)
+                agency = self.agency(seat.agency, level) if seat.agency else held.home_agency
+                position = self.post(agency, seat.post) if seat.post else held.position
+                title = seat.post or held.title_at_appointment
+            else:
+                agency = self.agency(seat.agency, level)
+                position = self.post(agency, seat.post)
+                title = ""
             opens.append(
                 SeatChange(
                     seat=seat,
@@ -709,6 +836,7 @@ class Importer:
                     start=start,
                     decision=decision,
                     source=self.source,
+                    title=title,
                 )
             )
         for membership in open_seats:
@@ -725,14 +853,20 @@ class Importer:
             )
         return opens, closes
 
-    def _seated(self, open_seats: list[Membership], seat: Seat) -> Membership | None:
-        """The open seat of the one person on this body with the seat's (folded) name, unless
-        the clerk said the row is a new person; None when nobody, or two namesakes, sit."""
-        if self.confirmations.get(seat.path) == NEW:
-            return None
-        key = fold(seat.person)
-        found = [m for m in open_seats if m.person_id and fold(m.person.full_name) == key]
-        return found[0] if len({m.person_id for m in found}) == 1 and len(found) == 1 else None
+    def _unchanged(
+        self, open_seats: list[Membership], membership: Membership, seat: Seat, order: int
+    ) -> None:
+        open_seats.remove(membership)
+        self.report.seats["unchanged"] += 1
+        if getattr(membership, "as_printed", None) is None:
+            SeatAsPrinted.objects.create(
+                membership=membership,
+                order=order,
+                person=seat.person,
+                role_title=seat.role_title,
+                post=seat.post,
+                agency=seat.agency,
+            )
 
     @staticmethod
     def _same_seat(membership: Membership, seat: Seat, role: str) -> bool:
@@ -822,7 +956,9 @@ def import_packages(
     if not (reason or "").strip():
         raise PackageInvalid([_("(file): say why: a reason is required")])
     source = file_name or reason
-    importer = Importer(by=by, reason=reason, confirmations=confirmations, source=source)
+    importer = Importer(
+        by=by, reason=reason, confirmations=confirmations, source=source, dry_run=dry_run
+    )
     report = importer.report
     report.dry_run = dry_run
     try:
@@ -848,6 +984,7 @@ def import_packages(
 
 
 def _run(importer: Importer, packages: list[Package]) -> None:
+    importer.read_names(packages)
     bodies = []
     for package in packages:
         try:

@@ -139,7 +139,9 @@ def record_decision(
     problems: list[str] = []
     label = " ".join(p for p in (data.number, data.title[:80]) if p)
     reason = _("Decision %(decision)s") % {"decision": label}
-    importer = Importer(by=by, reason=reason, confirmations=confirmations, source=label)
+    importer = Importer(
+        by=by, reason=reason, confirmations=confirmations, source=label, dry_run=dry_run
+    )
     try:
         with transaction.atomic():
             _apply(data, importer, report, problems, dry_run=dry_run)
@@ -160,6 +162,7 @@ def _apply(data, importer: Importer, report, problems, *, dry_run: bool) -> None
     if not (data.establish_name or data.committee):
         problems.append(_("body: choose the body the decision concerns, or establish one"))
     level = data.committee.level if data.committee else data.establish_level
+    importer.read_agencies({data.issuer, *(seat.agency for seat in data.appoint)})
     issuer = importer.agency(data.issuer, level)
     if (
         data.number

@@ -13,9 +13,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from committees.models import Level
+from committees.names import name_key
 from committees.partial_dates import Precision, iso_partial, parse_partial_date
 from committees.text import fold, nfc
-from packages.names import name_key
 
 PACKAGE_KEYS = (
     "name",

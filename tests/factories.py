@@ -4,6 +4,7 @@ import factory
 from django.contrib.auth import get_user_model
 
 from committees.models import Agency, Committee, LegalInstrument, Succession
+from committees.names import name_key
 from committees.text import fold
 from mandates.models import Mandate, Measurement, Target
 from members.models import (
@@ -33,8 +34,11 @@ class AgencyFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Sở Thử nghiệm số {n}")
     slug = factory.Sequence(lambda n: f"so-thu-nghiem-{n}")
+    short_name = ""
     kind = Agency.Kind.DEPARTMENT
     search_key = factory.LazyAttribute(lambda o: fold(o.name))
+    name_key = factory.LazyAttribute(lambda o: name_key(o.name))
+    short_name_key = factory.LazyAttribute(lambda o: name_key(o.short_name))
 
 
 class InstrumentFactory(factory.django.DjangoModelFactory):
@@ -58,6 +62,7 @@ class CommitteeFactory(factory.django.DjangoModelFactory):
     standing_agency = factory.SubFactory(AgencyFactory)
     declared_member_count = 10
     search_key = factory.LazyAttribute(lambda o: fold(o.name))
+    name_key = factory.LazyAttribute(lambda o: name_key(o.name))
 
 
 class SupportGroupFactory(CommitteeFactory):

@@ -8,7 +8,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count
 
-from committees.models import Committee, Succession
+from committees.models import Agency, Committee, Succession
+from committees.names import name_key
 from committees.text import fold
 from mandates.models import Measurement, Target
 from members.models import ROLE_RANK, SINGLE_SEAT_ROLES, Membership, Person, PositionHolding
@@ -87,9 +88,14 @@ def test_the_registry_keeps_every_model_rule():
     assert all(unicodedata.is_normalized("NFC", name) for name, _key in names)
     assert all(key == fold(name) for name, key in names)
     assert any(set(name) & set("ễừđĐưạộ") for name, _key in names)
-    for name, key in Committee.objects.values_list("name", "search_key"):
+    for name, key, matched_by in Committee.objects.values_list("name", "search_key", "name_key"):
         assert unicodedata.is_normalized("NFC", name)
         assert key == fold(name)
+        assert matched_by == name_key(name)  # the committee package finds bodies by it
+    agencies = Agency.objects.values_list("name", "short_name", "name_key", "short_name_key")
+    assert any(short for _name, short, _key, _short_key in agencies)
+    for name, short, key, short_key in agencies:
+        assert (key, short_key) == (name_key(name), name_key(short))
 
     # Seats: role ranks, reasons for every end, one holder at a time of a single seat.
     for role, rank in Membership.objects.values_list("role", "role_rank").distinct():

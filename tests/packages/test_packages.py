@@ -299,7 +299,9 @@ def test_the_package_carries_the_bodys_jurisdiction_area(packages):
 
 def test_a_member_named_again_in_another_role_changes_role_not_person(packages):
     """A later decision re-forms the body and names Lâm Đình Thắng, already its deputy head,
-    as a member: the same person changes role from that decision's date."""
+    as a member: the same person changes role from that decision's date. With a post the
+    registry does not know him by (one man with a new post, or two men?), the import asks
+    and changes nothing until the clerk says; the clerk's choice of him does the same."""
     body = packages[0]
     _import(body)
     committee = Committee.objects.get(name=body["name"])
@@ -312,8 +314,20 @@ def test_a_member_named_again_in_another_role_changes_role_not_person(packages):
         "title": "Kiện toàn Ban Chỉ đạo",
     }
     body["members"][2]["role_in_committee"] = "Ủy viên"
+    as_before = _import(body, dry_run=True)
+    assert as_before.possible_matches == []
+    assert as_before.matched_people == [{"path": "members[2]", "name": "Lâm Đình Thắng"}]
     body["members"][2]["position_in_home_agency"] = "Chuyên gia"
-    report = _import(body)
+    asked = _import(body, dry_run=True)
+    assert [(m["path"], [c["id"] for c in m["candidates"]]) for m in asked.possible_matches] == [
+        ("members[2]", [old.person_id])
+    ]
+    before = _counts()
+    with pytest.raises(PackageInvalid) as caught:
+        _import(body)
+    assert [p.split(":")[0] for p in caught.value.problems] == ["members[2]"]
+    assert _counts() == before
+    report = _import(body, confirmations={"members[2]": str(old.person_id)})
     assert Person.objects.count() == people
     assert report.people["created"] == 0
     decision = LegalInstrument.objects.get(number="77/QĐ-UBND")

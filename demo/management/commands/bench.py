@@ -50,6 +50,20 @@ class Command(BaseCommand):
             metavar="SUBSTRING",
             help="Measure only the pages and checks whose name contains it (repeatable).",
         )
+        parser.add_argument(
+            "--skip",
+            action="append",
+            default=[],
+            metavar="SUBSTRING",
+            help="Leave out the pages and checks whose name contains it (repeatable): at "
+            "national size, the open-data rebuild takes an hour.",
+        )
+        parser.add_argument(
+            "--budget-ratio",
+            type=float,
+            default=bench.BUDGET_RATIO,
+            help="Scale at most this many times demo (2 at city scale, 3 at national size).",
+        )
         parser.add_argument("--rounds", type=int, default=5, help="Alternations demo/scale.")
         parser.add_argument("--repeat", type=int, default=3, help="Requests per size and round.")
         parser.add_argument("--warmup", type=int, default=1, help="Untimed requests per size.")
@@ -66,6 +80,8 @@ class Command(BaseCommand):
                 template=options["scale_template"],
                 migrated=options["migrated"],
                 only=options["only"],
+                skip=options["skip"],
+                budget_ratio=options["budget_ratio"],
                 rounds=max(1, options["rounds"]),
                 repeat=max(1, options["repeat"]),
                 warmup=max(0, options["warmup"]),

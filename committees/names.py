@@ -1,7 +1,13 @@
 """Name keys for matching agencies, posts and bodies as clerks write them.
 
 "Sở TT&TT", "UBND TP.HCM", "Sở KH&CN" and their spelled-out forms fold to one key, so a
-package naming an agency by its common abbreviation finds the agency already kept.
+package naming an agency by its common abbreviation finds the agency already kept, and a post
+printed either way is one the registry knows a person by (members/matching.py).
+
+Agencies and bodies keep their names' keys in columns (`name_key`, `short_name_key`, set by
+their `clean()`), so the committee package reads only those it may mean. A change to the rule
+below changes the keys of names already kept: ship it with a migration that computes them again
+(committees/migrations/0012_name_keys.py shows how).
 """
 
 import re
@@ -62,3 +68,10 @@ def loose_key(value: str) -> str:
         if key.endswith(" " + suffix):
             return key[: -len(suffix) - 1]
     return key
+
+
+def keys_loosely_matching(value: str) -> set[str]:
+    """Every name key whose loose key is `value`'s: the loose key itself, or it followed by a
+    trailing place. A name kept under any other key cannot match `value` loosely."""
+    loose = loose_key(value)
+    return {loose, *(f"{loose} {suffix}" for suffix in _PLACE_SUFFIXES)}
