@@ -266,9 +266,15 @@ _PRECISION_OF = {
 def _changed_fields(instance, values: dict) -> list[str]:
     """The fields whose value in the file differs from the record's. A partial date is
     compared at its precision: the model stores a period as one of its days (an end as the
-    last day of its month or year), so "2016-04" read again is no change."""
+    last day of its month or year), so "2016-04" read again is no change. A foreign key is
+    compared by its id, so that comparing a file's seats reads no related row per seat."""
     changed = []
     for name, value in values.items():
+        field = instance._meta.get_field(name)
+        if field.many_to_one:
+            if getattr(instance, field.attname) != getattr(value, "pk", value):
+                changed.append(name)
+            continue
         current = getattr(instance, name)
         precision_field = _PRECISION_OF.get(name)
         if (

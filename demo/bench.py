@@ -1,7 +1,7 @@
 """The benchmark (`make bench`): every page a user reaches and the heavy operations, measured at
 demo size and at city scale in one process.
 
-The two sizes are two databases side by side (demo_bench_databases.py): demo data plus the
+The two sizes are two databases side by side (demo/bench_databases.py): demo data plus the
 benchmark's fixtures, and the same plus seed_scale. For each page: a warm-up at each size, one
 request at each size with the query log on (the query count), then rounds that alternate the
 sizes (demo, scale, demo, scale…), `repeat` timed requests per size and round, so both sizes see
@@ -56,6 +56,7 @@ REPORT = "report pipeline, 32 members"
 WEASYPRINT = "WeasyPrint alone, same HTML"
 IMPORT_ROWS = 1000
 PACKAGE_BODIES = 14
+POPOLO_PERSONS, POPOLO_MEMBERSHIPS = 500, 2000
 # The workbook whose import's peak memory is measured: as large as an upload may be, the most
 # rows a roster file may have, each with a long note in an extra column.
 WORKBOOK_BYTES = 5 * 1024 * 1024 - 64 * 1024
@@ -183,6 +184,11 @@ def cases() -> list[Case]:
             writes=True,
         ),
         Case(f"package import, {PACKAGE_BODIES} bodies", _package_import, writes=True),
+        Case(
+            f"Popolo import, {POPOLO_PERSONS} persons, {POPOLO_MEMBERSHIPS:,} memberships",
+            _popolo_import,
+            writes=True,
+        ),
     ]
     return rows
 
@@ -277,6 +283,64 @@ def _package_import(size: Size) -> None:
     report = import_packages(read_file(data), reason=REASON)
     if len([c for c in report.committees if c["action"] == "created"]) < PACKAGE_BODIES:
         raise RuntimeError("The package import did not create its bodies.")
+
+
+def popolo_document(persons: int, memberships: int) -> dict:
+    """A Popolo file in EveryPolitician's shape: `persons` new persons (each with an
+    identifier), 20 legislatures, a party, four legislative periods and `memberships` seats
+    (each person sits in several bodies, one period each). Its bodies and party have names
+    neither registry has, so the import creates the same records at both sizes."""
+    bodies = 20
+    return {
+        "persons": [
+            {
+                "id": f"person-{n}",
+                "name": f"Nguyễn Thị Thử Nghiệm {n}",
+                "identifiers": [{"scheme": "test", "identifier": str(n)}],
+            }
+            for n in range(persons)
+        ],
+        "organizations": [
+            {
+                "id": f"org-{n}",
+                "name": f"Hội đồng thử nghiệm số {n}",
+                "classification": "legislature",
+            }
+            for n in range(bodies)
+        ]
+        + [{"id": "party", "name": "Đảng thử nghiệm", "classification": "party"}],
+        "events": [
+            {
+                "id": f"term/{n}",
+                "classification": "legislative period",
+                "start_date": f"{2000 + n}-01-01",
+                "end_date": f"{2000 + n}-12-31",
+            }
+            for n in range(4)
+        ],
+        "memberships": [
+            {
+                "person_id": f"person-{n % persons}",
+                "organization_id": f"org-{(n // persons) * 5 + n % 5}",
+                "legislative_period_id": f"term/{n // persons}",
+                "role": "member",
+                "on_behalf_of_id": "party",
+            }
+            for n in range(memberships)
+        ],
+    }
+
+
+def _popolo_import(size: Size) -> None:
+    """What `manage.py import_popolo` does with a file: read it, check it, import it."""
+    from api.popolo_import import popolo_import, popolo_load
+
+    raw = json.dumps(
+        popolo_document(POPOLO_PERSONS, POPOLO_MEMBERSHIPS), ensure_ascii=False
+    ).encode("utf-8")
+    report = popolo_import(data=popolo_load(raw), source_name="bench-popolo.json")
+    if report.created["memberships"] != POPOLO_MEMBERSHIPS:
+        raise RuntimeError(f"The Popolo import created {report.created['memberships']} seats.")
 
 
 # --- measuring ---
@@ -444,6 +508,7 @@ def run(
     scale: dict,
     fresh: bool = False,
     template: str | None = None,
+    migrated: str | None = None,
     only: list[str] | None = None,
     skip: list[str] | None = None,
     budget_ratio: float = BUDGET_RATIO,
@@ -474,6 +539,7 @@ def run(
                 template=template,
                 storage=Path(folder),
                 progress=progress,
+                migrated=migrated,
             )
             for case in cases():
                 if not _selected(case.name, only, skip):
@@ -583,6 +649,8 @@ def table(results: dict) -> str:
         counts = ", ".join(f"{value:,} {label}" for label, value in db["counts"].items())
         build = db["build"]
         how = "reused" if build.get("reused") else f"built in {build.get('seconds')} s"
+        if build.get("template"):
+            how += f" from a copy of {build['template']}"
         if build.get("seed_scale") is not None:
             how += f" (seed_scale {build['seed_scale']} s, its commit {build['commit']} s)"
         lines.append(f"{name}: {db['name']}, {counts}; {how}")

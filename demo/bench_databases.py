@@ -1,7 +1,9 @@
 """The benchmark's two PostgreSQL databases, side by side, and switching between them.
 
 `<base>_demo` holds the demo data and the benchmark's fixtures; `<base>_scale` the same plus
-`seed_scale` (or a clone of a template that has them, `--scale-template`). Each database
+`seed_scale` (or a clone of a template that has them, `--scale-template`). The demo database
+starts empty and is migrated, or starts as a copy of a database that is only migrated
+(`--migrated`, e.g. the test database before any test ran), which saves the migrations. Each database
 carries a fingerprint of what built it (the migrations, the seeding code and data, the
 fixtures, the seed_scale parameters) as its comment; a run reuses a database whose fingerprint
 matches and builds it again otherwise (`--fresh`: always).
@@ -154,23 +156,35 @@ def drop(database: str) -> None:
         )
 
 
+def clone(template: str, database: str) -> None:
+    """`database` made anew as a copy of `template` (to which nobody may be connected)."""
+    drop(database)
+    with _maintenance() as admin:
+        admin.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(database), sql.Identifier(template)
+            )
+        )
+
+
 def _build(
     name: str,
     database: str,
     wanted: dict,
     *,
     template: str | None,
+    seeds: bool,
     seed: dict | None,
     progress: Callable[[str], None],
 ) -> dict:
     """Create the database (empty, or a copy of `template`), migrate it, load the demo data
-    (empty only), seed_scale (`seed`), the fixtures (kept when copied), VACUUM ANALYZE; the
+    (`seeds`), seed_scale (`seed`), the fixtures (kept when copied), VACUUM ANALYZE; the
     fingerprint is written last, so a build cut short is built again next time. Returns the
-    seconds of each step."""
+    database it copied and the seconds of each step."""
     from demo.scale import seed_scale
     from demo.seeding import load_seeds
 
-    steps: dict[str, float] = {}
+    steps: dict = {"template": template}
 
     def step(label: str, work: Callable[[], object]) -> None:
         progress(f"{name}: {label}…")
@@ -179,16 +193,24 @@ def _build(
         steps[label] = round(time.monotonic() - started, 1)
         progress(f"{name}: {label} {steps[label]} s")
 
-    drop(database)
-    with _maintenance() as admin:
-        create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database))
-        if template:
-            create += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
-        step("create database", lambda: admin.execute(create))
+    if template:
+        step("create database", lambda: clone(template, database))
+    else:
+        drop(database)
+        with _maintenance() as admin:
+            create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database))
+            step("create database", lambda: admin.execute(create))
     connection = _wrapper(database)
     connections["default"] = connection
     step("migrate", lambda: call_command("migrate", verbosity=0, interactive=False))
-    if template is None:
+    if seeds:
+        if template and _holds_records():
+            connection.close()
+            drop(database)
+            raise ValueError(
+                f"{template} holds records: the demo database is copied only from a database "
+                "that is migrated and holds nothing else."
+            )
         step("load_seeds", load_seeds)
     if seed:
         # Committed as a step of its own: the foreign keys are checked at commit (deferred),
@@ -221,6 +243,13 @@ def _execute(connection, statement: str) -> None:
         cursor.execute(statement)
 
 
+def _holds_records() -> bool:
+    from committees.models import Agency, Committee
+    from members.models import Person
+
+    return any(model.objects.exists() for model in (Agency, Committee, Person))
+
+
 def _counts() -> dict[str, int]:
     from committees.models import Committee
     from members.models import Membership, Person
@@ -239,19 +268,22 @@ def prepare(
     template: str | None,
     storage: Path,
     progress: Callable[[str], None],
+    migrated: str | None = None,
 ) -> list[Size]:
-    """The two sizes, each database reused when its fingerprint matches, built otherwise."""
+    """The two sizes, each database reused when its fingerprint matches, built otherwise
+    (the demo one from a copy of `migrated` when given)."""
     if connections["default"].vendor != "postgresql" or "bench" not in base:
         raise ValueError(
             f"The benchmark builds and drops its own PostgreSQL databases ({base}_demo, "
             f"{base}_scale): the configured database name must contain 'bench' (got {base!r})."
         )
     names = {name: f"{base}_{name}" for name in SIZES}
-    # What builds each, (template, seed_scale parameters): the city-scale database is a copy
-    # of the demo one plus seed_scale, or a copy of the given template plus the fixtures.
+    # What builds each, (template, demo data?, seed_scale parameters): the demo database is
+    # migrated (or copied migrated) plus the demo data; the city-scale database is a copy of
+    # the demo one plus seed_scale, or a copy of the given template plus the fixtures.
     plans = {
-        "demo": (None, None),
-        "scale": (template, None) if template else (names["demo"], scale),
+        "demo": (migrated, True, None),
+        "scale": (template, False, None) if template else (names["demo"], False, scale),
     }
     builds = {}
     for name in SIZES:
@@ -263,8 +295,10 @@ def prepare(
         copied_demo_anew = name == "scale" and not template and not builds["demo"]["reused"]
         if fresh or copied_demo_anew or stored_fingerprint(database) != wanted:
             started = time.monotonic()
-            source, seed = plans[name]
-            steps = _build(name, database, wanted, template=source, seed=seed, progress=progress)
+            source, seeds, seed = plans[name]
+            steps = _build(
+                name, database, wanted, template=source, seeds=seeds, seed=seed, progress=progress
+            )
             builds[name] = {"reused": False, "seconds": round(time.monotonic() - started, 1)}
             builds[name] |= steps
         else:

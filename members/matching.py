@@ -45,19 +45,28 @@ def known_posts(people: Iterable[int] | QuerySet[Person]) -> dict[int, set[Known
         if not ids:
             return posts
         whose = Q(person_id__in=ids)
-    holdings = PositionHolding.objects.filter(whose).values_list(
-        "person_id", "position__title", "position__agency__name", "position__agency__short_name"
+    # In no order (they fill sets): a default order joins and sorts for nothing.
+    holdings = (
+        PositionHolding.objects.filter(whose)
+        .values_list(
+            "person_id", "position__title", "position__agency__name", "position__agency__short_name"
+        )
+        .order_by()
     )
     for person_id, title, agency, short in holdings.iterator(chunk_size=2000):
         posts[person_id].add(KnownPost(title, agency or "", short or ""))
-    seats = Membership.objects.filter(whose).values_list(
-        "person_id",
-        "title_at_appointment",
-        "home_agency__name",
-        "home_agency__short_name",
-        "position__title",
-        "position__agency__name",
-        "position__agency__short_name",
+    seats = (
+        Membership.objects.filter(whose)
+        .values_list(
+            "person_id",
+            "title_at_appointment",
+            "home_agency__name",
+            "home_agency__short_name",
+            "position__title",
+            "position__agency__name",
+            "position__agency__short_name",
+        )
+        .order_by()
     )
     for person_id, printed, home, home_short, post, agency, short in seats.iterator(
         chunk_size=2000

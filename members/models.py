@@ -404,6 +404,13 @@ class Membership(DatedTerm):
         indexes = [
             models.Index(fields=["committee", "role_rank"], name="members_membership_roster"),
             models.Index(fields=["person", "start_date"], name="members_membership_person"),
+            # A holder's seats through one post: whoever left a post (a few hundred holdings)
+            # finds the seats it gave without a walk through every ex officio seat.
+            models.Index(
+                fields=["person", "position"],
+                name="members_membership_post",
+                condition=Q(position__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

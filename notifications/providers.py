@@ -23,7 +23,7 @@ from django.utils.translation import ngettext
 from committees.models import Committee
 from committees.partial_dates import format_partial_date
 from mandates.models import Measurement, Target
-from members.models import Membership, PendingSeatChange
+from members.models import Membership, PendingSeatChange, Person, Position
 from members.selectors import memberships_active_on, seats_without_decision, with_post_left
 from notifications.models import AGENCY_KINDS, Kind
 from reports.models import Report, ReportDownload
@@ -245,7 +245,8 @@ def _describe_without_person(item: Item) -> str:
 # --- seats held through a post their holder left --------------------------------------------------
 
 
-def seats_post_left(scope: Scope) -> list[Item]:
+def post_left_queryset(scope: Scope) -> QuerySet[Membership]:
+    """Seats held today through a post their holder has left, in the queue's order."""
     queryset = _in_scope(
         Membership.objects.filter(
             memberships_active_on(scope.day),
@@ -254,13 +255,22 @@ def seats_post_left(scope: Scope) -> list[Item]:
             person__isnull=False,
         ),
         scope,
-    ).select_related("committee", "person", "position")
-    rows = _first(
+    ).select_related("committee")
+    # The holder's name and the post's title read by key for each seat found: joined, the
+    # people or the posts lead the planner through every ex officio seat of the registry, not
+    # from the few hundred ended holdings to their seats (members_membership_post).
+    name = Person.objects.filter(pk=OuterRef("person_id")).values("full_name")[:1]
+    title = Position.objects.filter(pk=OuterRef("position_id")).values("title")[:1]
+    return (
         with_post_left(queryset)
         .filter(post_held=False, post_ended=True)
-        .order_by("committee__name", "role_rank", "pk"),
-        scope,
+        .annotate(person_name=Subquery(name), position_title=Subquery(title))
+        .order_by("committee__name", "role_rank", "pk")
     )
+
+
+def seats_post_left(scope: Scope) -> list[Item]:
+    rows = _first(post_left_queryset(scope), scope)
     return [
         Item(
             kind=Kind.SEAT_POST_LEFT,
@@ -270,8 +280,8 @@ def seats_post_left(scope: Scope) -> list[Item]:
             url=reverse("admin:members_membership_change", args=[row.pk]),
             since=row.post_left_on,
             params={
-                "person": row.person.full_name,
-                "post": row.position.title,
+                "person": row.person_name,
+                "post": row.position_title,
                 "role": row.role_display,
                 "left_on": _date(row.post_left_on) if row.post_left_on else "",
             },

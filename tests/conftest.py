@@ -1,7 +1,8 @@
-"""Shared fixtures: the real PostgreSQL check, the demo data, and the personas of the permission matrix."""
+"""Shared fixtures: the real PostgreSQL check, a copy of the migrated database, the demo data,
+and the personas of the permission matrix."""
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 
 from committees.permissions import CITY_STAFF_GROUP, LEADERS_GROUP, ensure_groups, grant_secretariat
 from tests.factories import CommitteeFactory, UserFactory
@@ -17,6 +18,30 @@ def _real_postgresql(django_db_setup, django_db_blocker):
             "The suite runs on PostgreSQL: run `make test` (or set DATABASE_URL to a PostgreSQL server).",
             returncode=2,
         )
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _migrated_copy(request, django_db_setup, django_db_blocker):
+    """When a test asks for `migrated_database`: a copy of the test database as the migrations
+    left it, taken before any test runs (a transactional test's flush empties the tables the
+    data migrations fill). Dropped at the end of the session."""
+    if not any("migrated_database" in item.fixturenames for item in request.session.items):
+        yield None
+        return
+    from demo.bench_databases import clone, drop
+
+    with django_db_blocker.unblock():
+        name = f"{connection.settings_dict['NAME']}_migrated"
+        connections.close_all()  # a database is copied only while nobody is connected to it
+        clone(connection.settings_dict["NAME"], name)
+    yield name
+    drop(name)
+
+
+@pytest.fixture(scope="session")
+def migrated_database(_migrated_copy) -> str:
+    """The name of a database at the project's migrations and nothing else."""
+    return _migrated_copy
 
 
 @pytest.fixture(scope="session")

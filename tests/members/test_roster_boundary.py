@@ -369,3 +369,22 @@ def test_a_merged_record_takes_no_seat_and_its_identifier_leads_to_the_kept_pers
     plan = roster_import(committee=body, data=rows.encode(), dry_run=False, reason="x")
     assert plan.applied, plan.errors
     assert [seat.person for seat in roster_on(body) if seat.role == Role.MEMBER] == [kept]
+
+
+def test_the_writer_reads_the_bodies_seats_and_an_import_its_peoples_posts_in_no_order():
+    """They fill sets: in the seats' default order (by the bodies' names) a server-side cursor
+    is planned as a walk through every body of the registry."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    body = CommitteeFactory(name="Ban Chỉ đạo không cần thứ tự")
+    person = PersonFactory(full_name="Nguyễn Văn Được")
+    HoldingFactory(person=person, position=PositionFactory(title="Giám đốc"))
+    rows = [["Nguyễn Văn Được", "", "Trưởng ban", "", "", "01/01/2025", ""]]
+    with CaptureQueriesContext(connection) as log:
+        roster_apply([SeatOpen(committee=body, person=person, start=D(2025, 1, 1))], reason="x")
+        roster_import(committee=body, data=csv_bytes(rows), dry_run=True, reason="x")
+    cursors = [q["sql"] for q in log.captured_queries if q["sql"].startswith("DECLARE")]
+    read = {sql.split(" FROM ", 1)[1].split()[0] for sql in cursors}
+    assert read == {'"members_membership"', '"members_positionholding"'}, cursors
+    assert all("ORDER BY" not in sql for sql in cursors), cursors

@@ -287,6 +287,18 @@ def test_it_lists_a_seat_held_through_a_post_its_holder_left(secretariat_a, comm
     assert Kind.SEAT_POST_LEFT not in kinds(selectors.work_queue(secretariat_a))
 
 
+def test_seats_through_a_left_post_are_read_without_joining_the_people_or_the_posts():
+    """Joined, the people or the posts lead PostgreSQL through every ex officio seat of the
+    registry in their order; unjoined, it goes from the few ended holdings to their seats
+    (members_membership_post) and reads the names of the seats found by key."""
+    from notifications.providers import Scope, post_left_queryset
+
+    scope = Scope(committee_ids=None, day=timezone.localdate(), now=timezone.now())
+    sql = str(post_left_queryset(scope).query)
+    assert 'JOIN "members_person"' not in sql, sql
+    assert 'JOIN "members_position"' not in sql, sql
+
+
 def test_it_lists_assigned_tasks_overdue_or_due_soon_until_they_are_done(
     secretariat_a, committee_a, committee_b
 ):

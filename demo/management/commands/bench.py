@@ -38,6 +38,12 @@ class Command(BaseCommand):
             "already in it) instead of seeding it.",
         )
         parser.add_argument(
+            "--migrated",
+            metavar="DATABASE",
+            help="Build the demo database from a copy of this one (migrated, holding nothing "
+            "else) instead of migrating an empty one.",
+        )
+        parser.add_argument(
             "--only",
             action="append",
             default=[],
@@ -72,6 +78,7 @@ class Command(BaseCommand):
                 },
                 fresh=options["fresh"],
                 template=options["scale_template"],
+                migrated=options["migrated"],
                 only=options["only"],
                 skip=options["skip"],
                 budget_ratio=options["budget_ratio"],
