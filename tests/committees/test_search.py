@@ -3,6 +3,7 @@ a word of a folded key, the same in the portal, the API and the admin; near spel
 trigrams when nothing begins so; the word indexes are the ones PostgreSQL uses; the embedded
 SQLite path finds the same rows; query counts stay fixed."""
 
+import datetime as dt
 import json
 import os
 import re
@@ -17,10 +18,13 @@ from django.urls import reverse
 
 from areas.models import Area
 from committees import search
+from committees.admin_base import LimitedCountPaginator
 from committees.models import Agency, Committee, LegalInstrument
 from committees.text import fold
 from mandates.models import Mandate, Target
 from members.models import Membership, Person, Position
+from records import writes
+from records.writes import create_with_history
 from tests.committees.test_admin import admin_url
 from tests.factories import (
     CommitteeFactory,
@@ -156,6 +160,149 @@ def test_postgres_answers_from_the_word_index(model):
     assert f"{table}_search_words" in plan, plan
 
 
+def _tasks(committee, texts: list[str], *, deadline=dt.date(2026, 6, 30)) -> list[Task]:
+    tasks = [
+        Task(
+            committee=committee,
+            text=text,
+            source_kind=Task.SourceKind.MEETING,
+            deadline=deadline,
+            deadline_last_day=deadline + dt.timedelta(days=n % 300),
+            search_key=fold(text),
+        )
+        for n, text in enumerate(texts)
+    ]
+    return create_with_history(Task, tasks, reason="Thử tìm kiếm")
+
+
+def _plan(sql: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}")
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+@pytest.mark.django_db
+def test_a_common_word_walks_the_list_s_order_and_stops_at_its_page(client, superuser, monkeypatch):
+    """A word in most tasks: the admin's page walks the list's ordering index, testing each
+    task's stored words (no words computed, no set of every match built) until its 50 rows;
+    the capped count reads the table once and stops at the cap."""
+    monkeypatch.setattr(LimitedCountPaginator, "limit", 1000)
+    data = CommitteeFactory(name="Ban Chỉ đạo về dữ liệu số")
+    other = CommitteeFactory(name="Hội đồng thi đua")
+    _tasks(data, [f"Báo cáo tiến độ số {n}" for n in range(600)])  # "dữ liệu" in the committee
+    _tasks(other, [f"Xây dựng cơ sở dữ liệu dân cư {n}" for n in range(1400)])  # in the task
+    _tasks(other, [f"Tổng kết công tác thi đua {n}" for n in range(600)])  # in neither
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE work_task")
+        # Only the choice that matters is left: the word index's set of matches, or the walk.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    client.force_login(superuser)
+    with CaptureQueriesContext(connection) as log:
+        response = client.get(admin_url(Task, "changelist"), {"q": "DỮ LIỆU"})
+    assert response.status_code == 200
+    assert len(response.context["cl"].result_list) == 50
+    assert "hơn 1000" in response.content.decode()
+    sql = [q["sql"] for q in log.captured_queries if '"work_task"' in q["sql"]]
+    page = next(s for s in sql if s.endswith("LIMIT 50"))
+    count = next(s for s in sql if s.startswith("SELECT COUNT(*)"))
+    reads_of_tasks = re.compile(r" on work_task\b(?!_)")
+    plan = _plan(page)
+    assert "Index Scan using work_task_deadline on work_task" in plan, plan
+    assert "search_words @@" in plan, plan
+    assert "to_tsvector" not in plan, plan
+    assert len(reads_of_tasks.findall(plan)) == 1, plan  # no subquery over every task
+    plan = _plan(count)
+    assert plan.splitlines()[1].lstrip(" ->").startswith("Limit"), plan
+    assert "to_tsvector" not in plan, plan
+    assert len(reads_of_tasks.findall(plan)) == 1, plan
+
+
+@pytest.mark.django_db
+def test_a_rare_word_is_asked_of_the_word_index(client, superuser):
+    """A word in few tasks' own keys: the tasks holding it are asked of the word index (a
+    few rows), not found by reading every task's words to count them."""
+    other = CommitteeFactory(name="Hội đồng thi đua")
+    _tasks(other, [f"Tổng kết công tác thi đua {n}" for n in range(2000)])
+    _tasks(other, ["Số hóa hồ sơ hộ tịch", "Cấp bản sao hộ tịch"])
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE work_task")
+        # Only the choice that matters is left: the word index, or every task's words.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    client.force_login(superuser)
+    with CaptureQueriesContext(connection) as log:
+        response = client.get(admin_url(Task, "changelist"), {"q": "HỘ TỊCH"})
+    assert response.status_code == 200
+    found = {task.text for task in response.context["cl"].result_list}
+    assert found == {"Số hóa hồ sơ hộ tịch", "Cấp bản sao hộ tịch"}
+    count = next(q["sql"] for q in log.captured_queries if q["sql"].startswith("SELECT COUNT"))
+    plan = _plan(count)
+    assert "Bitmap Index Scan on work_task_search_words" in plan, plan
+
+
+@pytest.mark.django_db
+def test_lists_across_keys_find_what_the_rule_finds(client, superuser):
+    """The admin's meetings and tasks (their own key, or their committee's): the same rows
+    as the rule written out, diacritics and case folded, a word from each key or both."""
+    data = CommitteeFactory(name="Ban Chỉ đạo Chuyển đổi số")
+    water = CommitteeFactory(name="Hội đồng Cấp nước")
+    _tasks(data, ["Hoàn thiện cơ sở dữ liệu đất đai", "Đánh giá chỉ số", "Báo cáo Quý I"])
+    _tasks(water, ["Cấp nước sạch nông thôn", "Dữ liệu đồng hồ nước", "Điều tiết nguồn"])
+    for committee, title in [
+        (data, "Phiên họp thường kỳ Quý I"),
+        (water, "Phiên họp chuyên đề nước sạch"),
+        (water, "Hội nghị tổng kết"),
+    ]:
+        Meeting.objects.create(
+            committee=committee, title=title, date=dt.date(2026, 3, 1), search_key=fold(title)
+        )
+    client.force_login(superuser)
+    queries = ["DỮ LIỆU", "du lieu", "ban chi dao", "chuyen so quy", "nuoc sach", "điều"]
+    queries += ["phiên họp nước", "hoi dong", "cap", "chi"]
+    for model in (Task, Meeting):
+        keys = {
+            pk: f"{own} {committee}"
+            for pk, own, committee in model.objects.values_list(
+                "pk", "search_key", "committee__search_key"
+            )
+        }
+        fields = ("search_key", "committee__search_key")
+        for query in queries:
+            expected = by_the_rule(keys, query)
+            assert admin_pks(client, model, query) == expected, (model.__name__, query)
+            for common in (True, False):  # the own key tested in place, or asked as a set
+                found = search.begins(model.objects.all(), query, fields=fields, common=common)
+                assert {row.pk for row in found} == expected, (model.__name__, query, common)
+    found = Task.objects.filter(pk__in=admin_pks(client, Task, "DỮ LIỆU"))
+    assert set(found.values_list("text", flat=True)) == {
+        "Hoàn thiện cơ sở dữ liệu đất đai",
+        "Dữ liệu đồng hồ nước",
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("threshold", [1, 10_000], ids=["copy", "bulk_create"])
+def test_the_stored_words_follow_every_write(monkeypatch, threshold):
+    """The words are a column the database keeps from the key: rows written by COPY or by
+    bulk_create, saved, or updated in bulk are found by their words now, not their old ones."""
+    monkeypatch.setattr(writes, "COPY_THRESHOLD", threshold)
+    committee = CommitteeFactory(name="Tổ công tác")
+    first, second = _tasks(committee, ["Rà soát hồ sơ đất đai", "Kiểm kê tài sản công"])
+    assert list(search.begins(Task.objects.all(), "ho so dat")) == [first]
+    first.text = "Số hóa hồ sơ hộ tịch"
+    first.search_key = fold(first.text)
+    first.save()
+    Task.objects.filter(pk=second.pk).update(search_key=fold("Kiểm tra đất công"))
+    assert list(search.begins(Task.objects.all(), "ho tich")) == [first]
+    assert list(search.begins(Task.objects.all(), "dat")) == [second]
+    assert not search.begins(Task.objects.all(), "tai san").exists()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM work_task WHERE search_words IS DISTINCT FROM "
+            "strip(to_tsvector('simple', regexp_replace(search_key, '[^[:alnum:]]+', ' ', 'g')))"
+        )
+        assert cursor.fetchone()[0] == 0
+
+
 def _people_and_seats(rows: int) -> None:
     committee = CommitteeFactory(name="Ban Chỉ đạo đếm truy vấn")
     for index in range(rows):
@@ -223,6 +370,17 @@ def found_slugs() -> dict:
         found[f"decisions {query}"] = sorted(
             search.begins(LegalInstrument.objects.all(), query).values_list("number", flat=True)
         )
+        # Lists with a key of their own and one across a relation (the admin's posts, mandates).
+        posts = search.begins(
+            Position.objects.select_related("agency"),
+            query,
+            fields=("search_key", "agency__search_key"),
+        )
+        found[f"posts {query}"] = sorted(f"{p.title} ({p.agency.name})" for p in posts)
+        mandates = search.begins(
+            Mandate.objects.all(), query, fields=("search_key", "committee__search_key")
+        )
+        found[f"mandates {query}"] = sorted(mandates.values_list("text", flat=True))
     return {"vendor": connection.vendor, "found": found}
 
 
@@ -231,6 +389,8 @@ def test_the_embedded_sqlite_path_finds_what_postgres_finds(seeded, tmp_path):
     on_postgres = found_slugs()
     assert on_postgres["vendor"] == "postgresql"
     assert on_postgres["found"]["committees ban chi dao"]
+    for name in ("posts", "mandates"):  # a list across keys finds something to compare
+        assert any(rows for key, rows in on_postgres["found"].items() if key.startswith(name))
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     env["DJANGO_VAR_DIR"] = str(tmp_path)
     manage = [sys.executable, str(ROOT / "manage.py")]
